@@ -198,3 +198,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- releases settings (owned by the releases app) ---
+# --- end releases settings ---
+
+# --- incidents settings (owned by the incidents app) ---
+# --- end incidents settings ---
+
+# --- configuration settings (owned by the configuration app) ---
+# --- end configuration settings ---
+
+# --- backups settings (owned by the backups app) ---
+# --- end backups settings ---
