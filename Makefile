@@ -27,6 +27,7 @@ run: $(STAMP)
 	@mkdir -p var/mail var/celery
 	$(BIN)/python manage.py preflight
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py ensure_demo_superuser --quiet
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py ensure_demo_superuser
 	$(BIN)/honcho start -f Procfile

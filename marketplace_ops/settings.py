@@ -33,7 +33,17 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
-LOCAL_APPS = ["marketplace_ops", "releases", "incidents", "configuration", "backups"]
+# Module paths of the project's apps. incidents.support and incidents.statuspage are sub-apps of the
+# incidents domain (labels "support" and "statuspage") so each keeps its own migrations.
+LOCAL_APPS = [
+    "marketplace_ops",
+    "releases",
+    "incidents",
+    "incidents.support",
+    "incidents.statuspage",
+    "configuration",
+    "backups",
+]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -204,6 +214,12 @@ LOGGING = {
 
 # --- incidents settings (owned by the incidents app) ---
 # --- end incidents settings ---
+
+# --- support settings (owned by incidents.support) ---
+# --- end support settings ---
+
+# --- statuspage settings (owned by incidents.statuspage) ---
+# --- end statuspage settings ---
 
 # --- configuration settings (owned by the configuration app) ---
 # --- end configuration settings ---

@@ -13,10 +13,8 @@ def ensure_role_groups() -> dict[str, Group]:
 
 def expected_permissions() -> dict[str, set[str]]:
     """role -> {"app_label.codename"}; the auditor gets every view permission of the project."""
-    from django.conf import settings
-
     expected = {role.value: set(registry.role_permissions.get(role.value, set())) for role in Role}
-    project_labels = set(settings.LOCAL_APPS) | {"auth"}
+    project_labels = set(project_app_labels()) | {"auth"}
     view_all = {
         f"{p.content_type.app_label}.{p.codename}"
         for p in Permission.objects.select_related("content_type").filter(
@@ -51,3 +49,12 @@ def role_members(role: str):
     return get_user_model().objects.filter(groups__name=role, is_active=True).order_by("username")
 
 
+
+
+def project_app_labels() -> list[str]:
+    """App labels of the project's own apps (LOCAL_APPS holds module paths)."""
+    from django.apps import apps
+    from django.conf import settings
+
+    by_name = {config.name: config.label for config in apps.get_app_configs()}
+    return [by_name[name] for name in settings.LOCAL_APPS if name in by_name]

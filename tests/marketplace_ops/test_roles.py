@@ -16,8 +16,11 @@ def test_every_role_group_exists():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("app_label", settings.LOCAL_APPS)
+@pytest.mark.parametrize("app_label", ["marketplace_ops", "releases", "incidents", "support", "statuspage", "configuration", "backups"])
 def test_groups_match_docs_permissions_md(app_label):
+    from marketplace_ops.services.roles import project_app_labels
+
+    assert app_label in project_app_labels()
     """docs/permissions.md is the matrix: each documented row matches the groups, and every
     permission some role holds is documented."""
     documented = {k: v for k, v in documented_matrix(DOC).items() if k.startswith(f"{app_label}.")}

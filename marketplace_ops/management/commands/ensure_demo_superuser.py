@@ -12,8 +12,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--username", default=os.environ.get("DEMO_SUPERUSER", "admin"))
         parser.add_argument("--password", default=os.environ.get("DEMO_SUPERUSER_PASSWORD", "marketplace-ops-demo"))
+        parser.add_argument("--quiet", action="store_true", help="create only, print nothing")
 
-    def handle(self, *args, username, password, **options):
+    def handle(self, *args, username, password, quiet, **options):
         from django.conf import settings
 
         user_model = get_user_model()
@@ -25,6 +26,8 @@ class Command(BaseCommand):
                 user.set_password(password)
                 user.is_staff = user.is_superuser = user.is_active = True
                 user.save()
+        if quiet:
+            return
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Marketplace Ops is starting"))
         self.stdout.write(f"  admin:    {settings.SITE_URL}/admin/")
