@@ -4,8 +4,8 @@ This is how the top floor (dashboard, seed_demo, roles, notification events) com
 domains without the kernel importing any of them.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ class Registry:
         return sorted(self.demo_seeders.values(), key=lambda s: (s.order, s.key))
 
     def event_type_choices(self):
-        return sorted(((e.key, e.label) for e in self.event_types.values() if e.subscribable))
+        return sorted((e.key, e.label) for e in self.event_types.values() if e.subscribable)
 
 
 registry = Registry()

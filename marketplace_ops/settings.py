@@ -121,6 +121,7 @@ BUSINESS_HOLIDAYS_COUNTRY = env.str("BUSINESS_HOLIDAYS_COUNTRY", default="US")
 
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
+Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "marketplace_ops" / "static"]
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 MEDIA_URL = "/media/"
@@ -213,6 +214,25 @@ LOGGING = {
 # --- end releases settings ---
 
 # --- incidents settings (owned by the incidents app) ---
+# Alertmanager `severity` label -> incident severity (documented in docs/configuration.md).
+INCIDENTS_ALERT_SEVERITY_MAP = env.dict(
+    "INCIDENTS_ALERT_SEVERITY_MAP",
+    default={"critical": "critical", "error": "high", "high": "high", "warning": "medium", "info": "low"},
+)
+INCIDENTS_ALERT_DEFAULT_SEVERITY = env.str("INCIDENTS_ALERT_DEFAULT_SEVERITY", default="medium")
+# Who "the incident-response group" and "internal" audiences are (group names).
+INCIDENTS_RESPONSE_GROUP = env.str("INCIDENTS_RESPONSE_GROUP", default="incident-response")
+INCIDENTS_INTERNAL_GROUPS = env.list("INCIDENTS_INTERNAL_GROUPS", default=["incident-response", "operations"])
+# Escalation when no EscalationPolicy applies: minutes without acknowledgement -> target.
+INCIDENTS_DEFAULT_ESCALATION = [
+    {"trigger": "unacknowledged", "wait_minutes": 5, "target": "on_call", "sms": True},
+    {"trigger": "unacknowledged", "wait_minutes": 15, "target": "group", "group": "incident-response"},
+    {"trigger": "unacknowledged", "wait_minutes": 30, "target": "group", "group": "operations"},
+    {"trigger": "sla_breach", "target": "assignee"},
+    {"trigger": "sla_breach", "target": "group", "group": "operations"},
+    {"trigger": "update_overdue", "target": "commander"},
+]
+INCIDENTS_SWEEP_BATCH = env.int("INCIDENTS_SWEEP_BATCH", default=200)
 # --- end incidents settings ---
 
 # --- support settings (owned by incidents.support) ---
@@ -222,6 +242,32 @@ LOGGING = {
 # --- end statuspage settings ---
 
 # --- configuration settings (owned by the configuration app) ---
+# Fernet keys (comma-separated, newest first): the first encrypts, all decrypt (MultiFernet).
+# Development only: with DEBUG on and the variable unset, one key is derived from SECRET_KEY.
+CONFIG_ENCRYPTION_KEYS = env.list("CONFIG_ENCRYPTION_KEYS", default=[])
+if not CONFIG_ENCRYPTION_KEYS:
+    if not DEBUG:
+        configuration_error("CONFIG_ENCRYPTION_KEYS must be set when DEBUG=false (comma-separated Fernet keys)")
+    import base64 as _b64
+    import hashlib as _hashlib
+
+    CONFIG_ENCRYPTION_KEYS = [
+        _b64.urlsafe_b64encode(_hashlib.sha256(f"configuration-encryption:{SECRET_KEY}".encode()).digest()).decode()
+    ]
+else:
+    from cryptography.fernet import Fernet as _Fernet
+
+    for _index, _key in enumerate(CONFIG_ENCRYPTION_KEYS):
+        try:
+            _Fernet(_key)
+        except (ValueError, TypeError):
+            configuration_error(f"CONFIG_ENCRYPTION_KEYS entry #{_index + 1} is not a Fernet key (32 url-safe base64 bytes)")
+# Keyed HMAC used to compare secrets without showing them (history, diffs, compare page).
+# Unset: derived from the first encryption key (config_rotate_keys recomputes the HMACs).
+CONFIG_HMAC_KEY = env.str("CONFIG_HMAC_KEY", default="")
+CONFIG_WEBHOOK_TIMEOUT = env.float("CONFIG_WEBHOOK_TIMEOUT", default=5.0)
+CONFIG_WEBHOOK_MAX_ATTEMPTS = env.int("CONFIG_WEBHOOK_MAX_ATTEMPTS", default=6)
+CONFIG_SNAPSHOT_CACHE_SECONDS = env.int("CONFIG_SNAPSHOT_CACHE_SECONDS", default=3600)
 # --- end configuration settings ---
 
 # --- backups settings (owned by the backups app) ---

@@ -34,3 +34,29 @@ def verify_audit_chain():
 
     with acting_as(system_user(), reason="scheduled audit chain verification", via="celery"):
         return audit_chain_check()
+
+
+def as_system(reason: str):
+    """Decorator for task bodies: everything they write is recorded as the system actor with `reason`."""
+    import functools
+
+    def decorate(func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with acting_as(system_user(), reason=reason, via="celery"):
+                return func(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+@shared_task(acks_late=True, ignore_result=True)
+@as_system("component status set by monitoring")
+def set_component_status(component_id: int, status: str, reason: str = ""):
+    """Lets monitoring integrations move a component's status from a queue, with history."""
+    from marketplace_ops.models import Component
+    from marketplace_ops.services.components import component_set_status
+
+    component = Component.objects.get(pk=component_id)
+    component_set_status(component=component, status=status, acting_user=None, reason=reason or "set by a task")

@@ -1,8 +1,9 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from marketplace_ops.api.components import ComponentDetail, ComponentList
 from marketplace_ops.apps_urls import domain_urlpatterns
 from marketplace_ops.health import healthz
 
@@ -16,6 +17,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/components/", ComponentList.as_view(), name="api-components"),
+    path("api/v1/components/<slug:slug>/", ComponentDetail.as_view(), name="api-component"),
     *domain_urlpatterns(),
 ]
 

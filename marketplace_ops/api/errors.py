@@ -1,6 +1,7 @@
 """One JSON error shape for every API failure: {"errors": [{"field", "message", "code"}]}."""
 
-from django.core.exceptions import PermissionDenied, ValidationError as DjangoValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django_fsm import TransitionNotAllowed
 from rest_framework import exceptions, status

@@ -1,5 +1,10 @@
 from marketplace_ops.models.audit import AuditChainHead, AuditEvent
-from marketplace_ops.models.calendar import BusinessCalendar, CalendarHoliday, MaintenancePolicy, MaintenanceWindow
+from marketplace_ops.models.calendar import (
+    BusinessCalendar,
+    CalendarHoliday,
+    MaintenancePolicy,
+    MaintenanceWindow,
+)
 from marketplace_ops.models.components import Component
 from marketplace_ops.models.notifications import (
     DistributionList,

@@ -60,6 +60,14 @@ class AuditEvent(models.Model):
     def __str__(self):
         return f"#{self.sequence} {self.event_type} {self.outcome} by {self.actor_label}"
 
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditEventImmutable(f"Audit event #{self.sequence} is append-only and cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditEventImmutable(f"Audit event #{self.sequence} is append-only and cannot be deleted.")
+
     def hash_payload(self) -> dict:
         return {
             "sequence": self.sequence,
@@ -82,14 +90,6 @@ class AuditEvent(models.Model):
     def compute_hash(self) -> str:
         canonical = json.dumps(self.hash_payload(), sort_keys=True, separators=(",", ":"), default=str)
         return hashlib.sha256(canonical.encode()).hexdigest()
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AuditEventImmutable(f"Audit event #{self.sequence} is append-only and cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AuditEventImmutable(f"Audit event #{self.sequence} is append-only and cannot be deleted.")
 
 
 class AuditChainHead(models.Model):
