@@ -162,10 +162,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_in": str(VAR_DIR / "celery" / "queue"),
         "data_folder_out": str(VAR_DIR / "celery" / "queue"),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
 )
-CELERY_BROKER_DIRS = [VAR_DIR / "celery" / "queue", VAR_DIR / "celery" / "processed"]
+CELERY_BROKER_DIRS = [VAR_DIR / "celery" / d for d in ("queue", "processed", "control")]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

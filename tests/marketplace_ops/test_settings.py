@@ -69,11 +69,18 @@ def test_unreachable_redis_at_start_up_is_one_line():
     assert len(lines) == 1 and lines[0].startswith("CommandError: REDIS_URL: the cache does not answer"), result.stderr
 
 
-def test_embedded_defaults():
+def test_connection_variables_switch_the_backends():
+    """Embedded defaults without the variables; PostgreSQL and Redis with them (same code)."""
     from django.conf import settings
 
-    if os.environ.get("DATABASE_URL"):
-        pytest.skip("this run uses DATABASE_URL; the embedded default is tested on the embedded run")
-    assert settings.CELERY_BROKER_URL == "filesystem://"
-    assert settings.EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend" or "locmem" in settings.EMAIL_BACKEND
-    assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        assert engine == "django.db.backends.postgresql"
+    else:
+        assert engine == "django.db.backends.sqlite3"
+    if os.environ.get("REDIS_URL"):
+        assert settings.CELERY_BROKER_URL == os.environ["REDIS_URL"]
+        assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    else:
+        assert settings.CELERY_BROKER_URL == "filesystem://"
+        assert settings.CACHES["default"]["BACKEND"].endswith("FileBasedCache")
