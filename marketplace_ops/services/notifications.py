@@ -262,8 +262,7 @@ def deliver(ids: list[int]) -> tuple[list[int], list[int]]:
         try:
             connection.open()
         except DELIVERY_ERRORS as exc:
-            for row in emails:
-                (retry.append(row.id) if _record_failure(row, exc) else None)
+            retry.extend(row.id for row in emails if _record_failure(row, exc))
             emails = []
         try:
             for row in emails:

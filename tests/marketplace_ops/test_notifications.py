@@ -203,3 +203,45 @@ def test_send_test_email_command_goes_through_the_outbox(django_capture_on_commi
     assert row.status == NotificationStatus.SENT and row.created_by.username == "system"
     assert mail.outbox[0].to == ["ops@example.com"]
     assert mail.outbox[0].extra_headers["X-Marketplace-Ops-Notification"] == str(row.pk)
+
+
+@pytest.fixture
+def refusing_smtp_server(settings):
+    """A real TCP server on 127.0.0.1 that answers every SMTP connection with 554."""
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    server.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            with conn:
+                conn.sendall(b"554 5.3.2 service refused for maintenance\r\n")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = server.getsockname()
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    yield
+    stop.set()
+    thread.join(2)
+    server.close()
+
+
+def test_real_smtp_server_refusing_keeps_every_row_for_retry(refusing_smtp_server):
+    rows = notify(event=EVENT, recipients=["a@example.com", "b@example.com"], context={})
+    sent, retry = notifications.deliver([r.pk for r in rows])
+    assert sent == [] and sorted(retry) == sorted(r.pk for r in rows)
+    for row in Notification.objects.all():
+        assert row.status == NotificationStatus.PENDING and row.attempts == 1
+        assert "554" in row.last_error
