@@ -2,12 +2,13 @@ from django.contrib import admin
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from marketplace_ops.admin.mixins import ChangeReasonAdminMixin
 from marketplace_ops.models import BusinessCalendar, CalendarHoliday, MaintenancePolicy, MaintenanceWindow
 from marketplace_ops.services.calendar import next_occurrence_of
 
 
 @admin.register(MaintenanceWindow)
-class MaintenanceWindowAdmin(SimpleHistoryAdmin):
+class MaintenanceWindowAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
     list_display = ("name", "kind", "weekday_names", "start_time", "duration", "time_zone", "is_active", "next_opening")
     list_filter = ("kind", "is_active", "time_zone")
     search_fields = ("name",)
@@ -29,7 +30,7 @@ class MaintenanceWindowAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(MaintenancePolicy)
-class MaintenancePolicyAdmin(SimpleHistoryAdmin):
+class MaintenancePolicyAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
     list_display = ("name", "slug", "frequency", "timing", "notice_period", "notice_description")
     search_fields = ("name", "slug")
 
@@ -40,6 +41,6 @@ class CalendarHolidayInline(admin.TabularInline):
 
 
 @admin.register(BusinessCalendar)
-class BusinessCalendarAdmin(SimpleHistoryAdmin):
+class BusinessCalendarAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
     list_display = ("name", "is_default", "time_zone", "holidays_country", "workday_start", "workday_end")
     inlines = [CalendarHolidayInline]

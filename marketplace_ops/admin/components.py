@@ -1,12 +1,13 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from marketplace_ops.admin.mixins import ChangeReasonAdminMixin
 from marketplace_ops.models import Component
 from marketplace_ops.services.components import component_set_status
 
 
 @admin.register(Component)
-class ComponentAdmin(SimpleHistoryAdmin):
+class ComponentAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
     list_display = ("name", "slug", "status", "is_public", "owning_group", "display_order")
     list_filter = ("status", "is_public", "owning_group")
     list_select_related = ("owning_group",)
@@ -20,7 +21,10 @@ class ComponentAdmin(SimpleHistoryAdmin):
             obj.status = form.initial["status"]
             super().save_model(request, obj, form, change)
             component_set_status(
-                component=obj, status=new_status, acting_user=request.user, reason="status changed in admin"
+                component=obj,
+                status=new_status,
+                acting_user=request.user,
+                reason=form.cleaned_data.get("change_reason") or "status changed in admin",
             )
             obj.refresh_from_db()
         else:

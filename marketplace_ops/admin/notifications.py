@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
+from marketplace_ops.admin.mixins import ChangeReasonAdminMixin
 from marketplace_ops.choices import NotificationStatus
 from marketplace_ops.models import DistributionList, DistributionListMember, InboxNotification, Notification
 from marketplace_ops.services.notifications import inbox_mark_read, notification_retry
@@ -15,7 +16,7 @@ class DistributionListMemberInline(admin.TabularInline):
 
 
 @admin.register(DistributionList)
-class DistributionListAdmin(SimpleHistoryAdmin):
+class DistributionListAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
     list_display = ("name", "slug", "is_active", "member_count", "event_type_summary")
     list_filter = ("is_active", "components")
     search_fields = ("name", "slug", "members__email")

@@ -59,3 +59,19 @@ def test_history_outside_requests_is_never_anonymous(component):
     component.save()
     record = component.history.latest("history_id")
     assert record.history_user is not None and record.history_user.username == "system"
+
+
+def test_admin_change_form_asks_why_and_history_keeps_the_reason(client, make_user, component):
+    user = make_user("olga", superuser=True)
+    client.force_login(user)
+    url = reverse("admin:marketplace_ops_component_change", args=[component.pk])
+    assert b"Reason for this change" in client.get(url).content
+    response = client.post(
+        url,
+        {"name": component.name, "slug": component.slug, "description": "new text", "is_public": "on",
+         "status": component.status, "display_order": 5, "change_reason": "clarified the description for customers"},
+    )
+    assert response.status_code == 302
+    record = component.history.latest("history_id")
+    assert record.history_change_reason == "clarified the description for customers"
+    assert record.history_user == user
