@@ -212,6 +212,21 @@ LOGGING = {
 }
 
 # --- releases settings (owned by the releases app) ---
+# Roles whose approval each release type needs (JSON: {"major": ["product", ...], ...}).
+RELEASES_REQUIRED_APPROVALS = env.json(
+    "RELEASES_REQUIRED_APPROVALS",
+    default={
+        "major": ["product", "engineering", "security", "operations"],
+        "minor": ["product", "engineering", "security", "operations"],
+        "patch": ["product", "engineering", "security", "operations"],
+        "hotfix": ["security", "operations"],
+    },
+)
+RELEASES_APPROVAL_LINK_MAX_AGE_HOURS = env.int("RELEASES_APPROVAL_LINK_MAX_AGE_HOURS", default=72)
+RELEASES_CAB_QUORUM = env.int("RELEASES_CAB_QUORUM", default=2)
+RELEASES_ECAB_QUORUM = env.int("RELEASES_ECAB_QUORUM", default=2)
+RELEASES_ANNOUNCEMENT_LEAD_HOURS = env.int("RELEASES_ANNOUNCEMENT_LEAD_HOURS", default=1)
+RELEASES_CONFIG_ENVIRONMENT = env.str("RELEASES_CONFIG_ENVIRONMENT", default="production")
 # --- end releases settings ---
 
 # --- incidents settings (owned by the incidents app) ---
@@ -237,6 +252,10 @@ INCIDENTS_SWEEP_BATCH = env.int("INCIDENTS_SWEEP_BATCH", default=200)
 # --- end incidents settings ---
 
 # --- support settings (owned by incidents.support) ---
+# Public portal (/support/): at most this many new tickets / replies per client IP per window.
+SUPPORT_PORTAL_RATE_LIMIT = env.int("SUPPORT_PORTAL_RATE_LIMIT", default=5)
+SUPPORT_REPLY_RATE_LIMIT = env.int("SUPPORT_REPLY_RATE_LIMIT", default=20)
+SUPPORT_RATE_WINDOW_SECONDS = env.int("SUPPORT_RATE_WINDOW_SECONDS", default=3600)
 # --- end support settings ---
 
 # --- statuspage settings (owned by incidents.statuspage) ---
@@ -272,4 +291,15 @@ CONFIG_SNAPSHOT_CACHE_SECONDS = env.int("CONFIG_SNAPSHOT_CACHE_SECONDS", default
 # --- end configuration settings ---
 
 # --- backups settings (owned by the backups app) ---
+BACKUP_STORAGE_DIR = env.path("BACKUP_STORAGE_DIR", default=VAR_DIR / "backups")
+BACKUP_STORAGE_BACKEND = env.str("BACKUP_STORAGE_BACKEND", default="")  # e.g. storages.backends.s3.S3Storage
+BACKUP_STORAGE_OPTIONS = env.json("BACKUP_STORAGE_OPTIONS", default={})
+BACKUP_WORK_DIR = env.str("BACKUP_WORK_DIR", default="")  # local temp space; default: the system temp dir
+BACKUP_RESTORE_DIR = env.str("BACKUP_RESTORE_DIR", default="")  # scratch restores; default: <storage>/restores
+BACKUP_ENCRYPTION_KEY = env.str("BACKUP_ENCRYPTION_KEY", default="")
+BACKUP_VERIFY_AFTER_BACKUP = env.bool("BACKUP_VERIFY_AFTER_BACKUP", default=True)
+BACKUP_SCRATCH_DB_PREFIX = env.str("BACKUP_SCRATCH_DB_PREFIX", default="mko_backups_scratch")
+BACKUP_PG_DUMP_PATH = env.str("BACKUP_PG_DUMP_PATH", default="")
+BACKUP_PG_RESTORE_PATH = env.str("BACKUP_PG_RESTORE_PATH", default="")
+BACKUP_PGBACKREST_PATH = env.str("BACKUP_PGBACKREST_PATH", default="")
 # --- end backups settings ---
