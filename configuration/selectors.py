@@ -6,20 +6,25 @@ from django.core.cache import cache
 from configuration.choices import ChangeSetState
 from configuration.models import ChangeSet, ChangeSetApproval, ConfigEnvironment, ConfigurationItem
 from configuration.services.common import check_environment
-from configuration.services.publish import snapshot_cache_key
+from configuration.services.publish import latest_pointer_key, snapshot_cache_key
+
+
+def _revision_stamp(environment: str) -> tuple[int, str]:
+    row = ConfigEnvironment.objects.filter(name=environment).values_list("revision", "updated_at").first()
+    return (row[0], row[1].isoformat()) if row else (0, "-")
 
 
 def _build_snapshot(environment: str) -> dict:
     """Items consistent with one revision (re-read if a write landed in between)."""
     for _ in range(5):
-        rev = ConfigEnvironment.objects.filter(name=environment).values_list("revision", flat=True).first() or 0
+        stamp = _revision_stamp(environment)
         rows = list(ConfigurationItem.objects.filter(environment=environment)
                     .values_list("key", "value", "ciphertext", "sensitive", "revision"))
-        rev_after = ConfigEnvironment.objects.filter(name=environment).values_list("revision", flat=True).first() or 0
-        if rev == rev_after and all(r[4] <= rev for r in rows):
+        if stamp == _revision_stamp(environment) and all(r[4] <= stamp[0] for r in rows):
             break
     return {
-        "revision": rev,
+        "revision": stamp[0],
+        "stamp": stamp[1],
         "items": {k: v for k, v, _c, s, _r in rows if not s},
         "secrets": {k: c for k, _v, c, s, _r in rows if s},  # ciphertext only: the cache never holds plaintext
     }
@@ -27,12 +32,13 @@ def _build_snapshot(environment: str) -> dict:
 
 def gateway_snapshot(environment: str) -> dict:
     check_environment(environment)
-    rev = ConfigEnvironment.objects.filter(name=environment).values_list("revision", flat=True).first() or 0
-    key = snapshot_cache_key(environment, rev)
-    snap = cache.get(key)
+    rev, stamp = _revision_stamp(environment)
+    snap = cache.get(snapshot_cache_key(environment, rev, stamp))
     if snap is None:
         snap = _build_snapshot(environment)
-        cache.set(snapshot_cache_key(environment, snap["revision"]), snap, settings.CONFIG_SNAPSHOT_CACHE_SECONDS)
+        key = snapshot_cache_key(environment, snap["revision"], snap["stamp"])
+        cache.set(key, snap, settings.CONFIG_SNAPSHOT_CACHE_SECONDS)
+        cache.set(latest_pointer_key(environment), key, settings.CONFIG_SNAPSHOT_CACHE_SECONDS)
     return snap
 
 

@@ -23,8 +23,21 @@ logger = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Config-Signature"
 
 
-def snapshot_cache_key(environment: str, revision: int) -> str:
-    return f"configuration:snapshot:{environment}:r{revision}"
+def snapshot_cache_key(environment: str, revision: int, stamp: str = "") -> str:
+    """Per revision; the stamp (the environment row's updated_at) keeps a reset database from
+    reading an older database's snapshot of the same revision number."""
+    digest = hashlib.sha256(stamp.encode()).hexdigest()[:16]
+    return f"configuration:snapshot:{environment}:r{revision}:{digest}"
+
+
+def latest_pointer_key(environment: str) -> str:
+    return f"configuration:snapshot-latest:{environment}"
+
+
+def invalidate_snapshot(environment: str):
+    """Drop the cached snapshot of the previous revision (new revisions get new keys anyway)."""
+    old = cache.get(latest_pointer_key(environment))
+    cache.delete_many([k for k in (old, latest_pointer_key(environment)) if k])
 
 
 def after_apply(*, environment: str, revision: int, keys: list[str], change_set, acting_user, action="apply"):
@@ -44,7 +57,7 @@ def after_apply(*, environment: str, revision: int, keys: list[str], change_set,
     deliveries = webhook_create_deliveries(
         environment=environment, revision=revision, keys=keys, change_set_id=getattr(change_set, "pk", None)
     )
-    transaction.on_commit(lambda: cache.delete(snapshot_cache_key(environment, revision)))
+    transaction.on_commit(lambda: invalidate_snapshot(environment))
     if deliveries:
         ids = [d.pk for d in deliveries]
         transaction.on_commit(lambda: _enqueue(ids))
@@ -56,8 +69,8 @@ def _enqueue(ids):
     for delivery_id in ids:
         try:
             deliver_webhook.delay(delivery_id)
-        except Exception:  # broker down: the sweep re-enqueues pending deliveries
-            logger.warning("could not enqueue webhook delivery %s; the sweep will retry", delivery_id)
+        except Exception as exc:  # broker down: the sweep re-enqueues pending deliveries
+            logger.warning("could not enqueue webhook delivery %s (%r); the sweep will retry", delivery_id, exc, exc_info=True)
 
 
 def webhook_create_deliveries(*, environment: str, revision: int, keys: list[str], change_set_id) -> list:
@@ -120,6 +133,14 @@ def webhook_attempt(*, delivery_id: int) -> bool | None:
                        delivery.attempts)
         return None
     return ok
+
+
+def webhook_next_delay(delivery_id: int) -> float | None:
+    """Seconds until the next attempt of a still-pending delivery (None when finished)."""
+    row = WebhookDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING).values("next_attempt_at").first()
+    if row is None or row["next_attempt_at"] is None:
+        return None
+    return max((row["next_attempt_at"] - timezone.now()).total_seconds(), 0.0)
 
 
 def webhook_due_ids(limit: int = 500) -> list[int]:

@@ -43,3 +43,17 @@ def seed_item(db, make_user):
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(settings, request):
+    """Each test gets an empty local cache, except Redis tests, which use the configured Redis."""
+    if request.node.get_closest_marker("redis"):
+        yield
+        return
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": f"config-{request.node.nodeid}"}}
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
