@@ -259,6 +259,19 @@ SUPPORT_RATE_WINDOW_SECONDS = env.int("SUPPORT_RATE_WINDOW_SECONDS", default=360
 # --- end support settings ---
 
 # --- statuspage settings (owned by incidents.statuspage) ---
+# Public pages: Cache-Control max-age (seconds) and how far ahead maintenance is shown.
+STATUSPAGE_CACHE_SECONDS = env.int("STATUSPAGE_CACHE_SECONDS", default=30)
+STATUSPAGE_UPTIME_DAYS = env.int("STATUSPAGE_UPTIME_DAYS", default=90)
+STATUSPAGE_MAINTENANCE_HORIZON_DAYS = env.int("STATUSPAGE_MAINTENANCE_HORIZON_DAYS", default=30)
+STATUSPAGE_ACTIVE_LIMIT = env.int("STATUSPAGE_ACTIVE_LIMIT", default=50)
+STATUSPAGE_HISTORY_MONTHS = env.int("STATUSPAGE_HISTORY_MONTHS", default=6)
+STATUSPAGE_FEED_ENTRIES = env.int("STATUSPAGE_FEED_ENTRIES", default=50)
+# Subscribers: confirmation links expire; the form is rate-limited per client IP and per address.
+STATUSPAGE_CONFIRM_MAX_AGE_HOURS = env.int("STATUSPAGE_CONFIRM_MAX_AGE_HOURS", default=72)
+STATUSPAGE_SUBSCRIBE_RATE_LIMIT = env.int("STATUSPAGE_SUBSCRIBE_RATE_LIMIT", default=5)
+STATUSPAGE_SUBSCRIBE_RATE_WINDOW_SECONDS = env.int("STATUSPAGE_SUBSCRIBE_RATE_WINDOW_SECONDS", default=3600)
+# The announcement sweep looks back this far behind its last run (late commits).
+STATUSPAGE_SWEEP_LOOKBACK_MINUTES = env.int("STATUSPAGE_SWEEP_LOOKBACK_MINUTES", default=60)
 # --- end statuspage settings ---
 
 # --- configuration settings (owned by the configuration app) ---
