@@ -105,6 +105,7 @@ def seed(*, stdout=None):
         services.ticket_escalate(ticket=t3, to_tier=Tier.L3, acting_user=users["leo.l2"],
                                  reason="Reproduced: the retry worker re-sends acknowledged events; code-level bug.")
         services.ticket_assign(ticket=t3, assignee=users["lou.l3"], acting_user=users["lou.l3"])
+        services.ticket_start(ticket=t3, acting_user=users["lou.l3"])
         try:
             import incidents.services  # noqa: F401
         except ImportError:

@@ -20,9 +20,10 @@ def grant_roles(registry):
             "add_knowledgearticle", "change_knowledgearticle", "link_incident_ticket")])
     registry.grant(Role.SUPPORT_L3, *[f"{APP}.{c}" for c in ("add_customer", "change_customer")])
     registry.grant(Role.SUPPORT_L1, f"{APP}.link_incident_ticket")
-    # Incident responders read tickets and maintain runbooks.
+    # Incident responders read tickets (to see who is affected) and maintain runbooks; linking a
+    # ticket to an incident is done by support staff from the ticket.
     registry.grant(Role.INCIDENT_RESPONSE, *[f"{APP}.{c}" for c in (
         "view_ticket", "view_ticketmessage", "view_knowledgearticle", "add_knowledgearticle",
-        "change_knowledgearticle", "link_incident_ticket")])
+        "change_knowledgearticle")])
     registry.grant(Role.OPERATIONS, f"{APP}.view_knowledgearticle", f"{APP}.change_knowledgearticle")
     registry.grant(Role.ENGINEERING, f"{APP}.view_knowledgearticle")
