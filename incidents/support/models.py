@@ -135,6 +135,9 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
     paused_total = models.DurationField(default=timedelta)
     response_breached_at = models.DateTimeField(null=True, blank=True)
     resolution_breached_at = models.DateTimeField(null=True, blank=True)
+    update_reminded_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the assignee was last reminded that an update to the requester is due."
+    )
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
@@ -163,6 +166,10 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
             models.Index(
                 fields=["resolution_due"], name="support_ticket_resolution_due",
                 condition=Q(resolution_breached_at__isnull=True),
+            ),
+            models.Index(
+                fields=["next_update_due"], name="support_ticket_update_due",
+                condition=Q(next_update_due__isnull=False),
             ),
             models.Index(fields=["requester_email"], name="support_ticket_requester"),
             models.Index(fields=["-created_at"], name="support_ticket_created"),

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from incidents.support import notifications as notes
@@ -133,7 +134,9 @@ def _restart_clock(ticket, now):
     if ticket.paused_at is not None:
         ticket.paused_total += paused_duration(severity=ticket.severity, start=ticket.paused_at, end=now)
         ticket.paused_at = None
-    _set_deadlines(ticket)
+    deadlines = _set_deadlines(ticket)
+    if ticket.next_update_due is not None and deadlines["update_every"]:
+        ticket.next_update_due = now + deadlines["update_every"]  # no update was owed while paused
 
 
 # --- creation -------------------------------------------------------------------------------
@@ -529,4 +532,23 @@ def ticket_sla_sweep(*, now: datetime | None = None, limit: int = SWEEP_LIMIT) -
                 _audit(ticket, "sla_breached", None, clock=clock, due=getattr(ticket, order))
                 notes.notify_breach(ticket, clock=clock)
             handled += len(due)
+    handled += _remind_updates(now=now, limit=limit)
     return handled
+
+
+def _remind_updates(*, now, limit) -> int:
+    """An update to the requester is due (hourly for critical, every 4 h for high, daily for
+    medium): remind the assignee (or the queue) once per due time."""
+    with transaction.atomic():
+        due = list(
+            Ticket.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("assignee", "dedicated_engineer")
+            .filter(status__in=CLOCK_RUNNING_STATUSES, next_update_due__lte=now)
+            .filter(Q(update_reminded_at__isnull=True) | Q(update_reminded_at__lt=F("next_update_due")))
+            .order_by("next_update_due", "id")[:limit]
+        )
+        for ticket in due:
+            ticket.update_reminded_at = now
+            _save(ticket, None, "update to the requester overdue; assignee reminded")
+            notes.notify_handlers("support.update_due", ticket)
+    return len(due)

@@ -136,3 +136,24 @@ def test_severity_change_recomputes_the_clocks_from_opening(staff, time_machine)
     assert ticket.resolution_due == WED + timedelta(hours=4)
     assert ticket.messages.filter(body__contains="Severity changed from low to critical").exists()
     assert Ticket.history.filter(id=ticket.pk, history_change_reason__contains="low → critical").exists()
+
+
+def test_overdue_update_reminds_the_assignee_once_per_due_time(staff, time_machine):
+    time_machine.move_to(WED, tick=False)
+    ticket = make_ticket(severity="critical")
+    ticket_reply(ticket=ticket, body="Investigating.", acting_user=staff["l1"])
+    from incidents.support.services import ticket_assign
+
+    ticket_assign(ticket=ticket, assignee=staff["l1"], acting_user=staff["l1"])
+    time_machine.move_to(WED + timedelta(minutes=59), tick=False)
+    assert ticket_sla_sweep() == 0
+    time_machine.move_to(WED + timedelta(minutes=61), tick=False)
+    assert ticket_sla_sweep() == 1
+    assert ticket_sla_sweep() == 0
+    reminders = Notification.objects.filter(event="support.update_due")
+    assert list(reminders.values_list("recipient_address", flat=True)) == ["lena@example.com"]
+    time_machine.move_to(WED + timedelta(minutes=62), tick=False)
+    ticket_reply(ticket=ticket, body="Still on it; next update within the hour.", acting_user=staff["l1"])
+    time_machine.move_to(WED + timedelta(minutes=123), tick=False)
+    assert ticket_sla_sweep() == 1
+    assert reminders.count() == 2
