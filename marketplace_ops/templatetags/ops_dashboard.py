@@ -4,6 +4,8 @@ import logging
 
 from django import template
 from django.template.loader import render_to_string
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from marketplace_ops.registry import registry
 
@@ -18,17 +20,31 @@ def dashboard_widgets(context):
     for widget in registry.widgets():
         if widget.permission and not request.user.has_perm(widget.permission):
             continue
-        widget_context = widget.context(request)
-        if widget_context is None:
-            continue
-        rendered.append(
-            render_to_string(
+        try:
+            widget_context = widget.context(request)
+            if widget_context is None:
+                continue
+            body = render_to_string(
                 widget.template,
                 {"widget": widget, "request": request, **widget_context},
                 request=request,
             )
+        except Exception:  # one broken widget must not take the whole dashboard down
+            logger.exception("Dashboard widget %s failed", widget.key)
+            body = format_html('<p class="ops-state-red">This widget could not be shown; the error is logged.</p>')
+        rendered.append(
+            format_html(
+                '<section class="ops-widget" id="widget-{}" data-widget="{}" aria-labelledby="widget-{}-title">'
+                '<h2 id="widget-{}-title">{}</h2>{}</section>',
+                _dom_id(widget.key), widget.key, _dom_id(widget.key), _dom_id(widget.key), widget.title,
+                mark_safe(body),  # noqa: S308 - rendered by the widget's own (autoescaping) template
+            )
         )
-    return "".join(rendered)
+    return mark_safe("".join(rendered))  # noqa: S308 - each part built by format_html above
+
+
+def _dom_id(key: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in key)
 
 
 @register.simple_tag(takes_context=True)
