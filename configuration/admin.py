@@ -153,6 +153,7 @@ class ChangeSetAdmin(admin.ModelAdmin):
                        "applied_revision", "rejection_reason"]
     inlines = [OperationInline, ApprovalInline]
     change_form_template = "configuration/admin/changeset_change_form.html"
+    change_list_template = "configuration/admin/changeset_change_list.html"
 
     def has_add_permission(self, request):
         return False
@@ -162,8 +163,14 @@ class ChangeSetAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         view = self.admin_site.admin_view
-        return [path("<int:pk>/act/<str:action>/", view(admin_views.changeset_action_view),
-                     name="configuration_changeset_action"), *super().get_urls()]
+        return [
+            path("new/", view(admin_views.changeset_new_view), name="configuration_changeset_new"),
+            path("<int:pk>/edit-operations/", view(admin_views.changeset_edit_view),
+                 name="configuration_changeset_edit"),
+            path("<int:pk>/act/<str:action>/", view(admin_views.changeset_action_view),
+                 name="configuration_changeset_action"),
+            *super().get_urls(),
+        ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), **admin_views.changeset_context(request, object_id)}

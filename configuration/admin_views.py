@@ -10,8 +10,9 @@ from django.urls import reverse
 
 from configuration import services
 from configuration.choices import ENVIRONMENT_ORDER, ChangeSetState, Environment
+from configuration.crypto import canonical_json
 from configuration.diffing import version_diff
-from configuration.forms import ApproveForm, ReasonForm
+from configuration.forms import ApproveForm, ChangeSetForm, ReasonForm
 from configuration.models import ChangeSet, ConfigurationItem
 from configuration.selectors import compare_environments
 from configuration.services.common import APPLY_PERMISSION, APPROVE_PERMISSION, environment_row
@@ -153,3 +154,57 @@ def changeset_action_view(request, pk, action):
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     return back
+
+
+def _apply_form_errors(form, exc):
+    if isinstance(exc, services.StaleVersionError):
+        for conflict in exc.conflicts:
+            form.add_error("operations", conflict["message"])
+        return
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field if field in form.fields else ("operations" if field.startswith("operations") else None)
+            prefix = "" if target == field else f"{field}: "
+            for message in (m for e in errors for m in e.messages):
+                form.add_error(target, prefix + message)
+        return
+    form.add_error(None, " ".join(getattr(exc, "messages", [str(exc)])))
+
+
+def changeset_new_view(request):
+    _require(request, "configuration.add_changeset")
+    form = ChangeSetForm(request.POST or None, initial={"environment": request.GET.get("environment", "staging"),
+                                                        "operations": "[]"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            cs = services.config_changeset_create(
+                environment=form.cleaned_data["environment"], title=form.cleaned_data["title"],
+                reason=form.cleaned_data["reason"], operations=form.cleaned_data["operations"],
+                acting_user=request.user, submit=False)
+        except (ValidationError, PermissionDenied) as exc:
+            _apply_form_errors(form, exc)
+        else:
+            messages.success(request, f"Draft change set #{cs.pk} created; submit it for approval when ready.")
+            return HttpResponseRedirect(reverse("admin:configuration_changeset_change", args=[cs.pk]))
+    return TemplateResponse(request, "configuration/admin/confirm.html", _ctx(
+        request, "New configuration change set", form=form, button="Create draft"))
+
+
+def changeset_edit_view(request, pk):
+    _require(request, "configuration.change_changeset")
+    cs = get_object_or_404(ChangeSet, pk=pk)
+    ops = [{"key": o.key, "op": o.op, "value": o.value, "base_version": o.base_version}
+           for o in cs.operations.all() if not o.sensitive]
+    form = ChangeSetForm(request.POST or None, editing=cs, initial={
+        "environment": cs.environment, "title": cs.title, "reason": "", "operations": canonical_json(ops)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.config_changeset_update_operations(change_set=cs, operations=form.cleaned_data["operations"],
+                                                        acting_user=request.user, reason=form.cleaned_data["reason"])
+        except (ValidationError, PermissionDenied) as exc:
+            _apply_form_errors(form, exc)
+        else:
+            messages.success(request, "Operations updated; approvals given for the earlier content no longer count.")
+            return HttpResponseRedirect(reverse("admin:configuration_changeset_change", args=[cs.pk]))
+    return TemplateResponse(request, "configuration/admin/confirm.html", _ctx(
+        request, f"Edit operations of change set #{cs.pk}", form=form, button="Save operations"))

@@ -143,3 +143,50 @@ class SubscriberForm(forms.ModelForm):
         if not self.instance.pk and not cleaned.get("secret"):
             self.add_error("secret", "A signing secret is required.")
         return cleaned
+
+
+class ChangeSetForm(forms.Form):
+    """A change set by hand: operations as JSON, e.g.
+    [{"key": "gateway.rate_limit.default", "op": "set", "value": 1500, "base_version": 3}]."""
+
+    environment = forms.ChoiceField(choices=Environment.choices)
+    title = forms.CharField(max_length=200)
+    reason = forms.CharField(widget=forms.TextInput(attrs={"size": 80}))
+    operations = forms.CharField(widget=JsonTextarea, help_text=(
+        'A JSON list of {"key", "op": "set"|"delete", "value", "base_version"}. Secrets cannot be typed here: '
+        "edit the item (its secret field is never shown back)."))
+
+    def __init__(self, *args, editing=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.editing = editing
+        if editing is not None:
+            self.fields["environment"].disabled = True
+            self.fields["title"].disabled = True
+
+    drop_operations_text = False
+
+    def full_clean(self):
+        super().full_clean()
+        if self.drop_operations_text:
+            data = self.data.copy()
+            data["operations"] = ""
+            self.data = data
+
+    def clean_operations(self):
+        data = parse_json_text(self.cleaned_data["operations"], field="operations")
+        if not isinstance(data, list) or not all(isinstance(o, dict) and "key" in o for o in data):
+            raise ValidationError('Expected a list of objects with at least a "key".')
+        env = self.editing.environment if self.editing else self.data.get("environment")
+        secret_keys = set(ConfigurationItem.objects.filter(environment=env, sensitive=True,
+                                                           key__in=[o["key"] for o in data]).values_list("key", flat=True))
+        bad = sorted({o["key"] for o in data if o.get("sensitive") and o.get("op", "set") == "set"} |
+                     {o["key"] for o in data if o["key"] in secret_keys and o.get("op", "set") == "set"})
+        if bad:
+            self.drop_operations_text = True
+            raise ValidationError(f"Sensitive keys cannot be set here: {', '.join(bad)}. Edit the item instead "
+                                  "(what you typed was not kept, in case it held a secret).")
+        for o in data:
+            o.setdefault("base_version", 0)
+            if not isinstance(o["base_version"], int):
+                raise ValidationError(f"{o['key']}: base_version must be an integer.")
+        return data

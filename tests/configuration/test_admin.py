@@ -121,3 +121,42 @@ def test_changelist_has_no_per_row_queries(client, people, seed_item, django_ass
     client.force_login(people.author)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("admin:configuration_configurationitem_changelist")).status_code == 200
+
+
+def test_change_set_by_hand_then_edit_revokes_approval(client, people, seed_item):
+    import json
+
+    item = seed_item("production", "gateway.rate_limit.default", 100)
+    client.force_login(people.author)
+    bad = client.post(reverse("admin:configuration_changeset_new"), {
+        "environment": "production", "title": "t", "reason": "r",
+        "operations": json.dumps([{"key": item.key, "value": 0, "base_version": item.version}])})
+    assert bad.status_code == 200 and "positive integer" in bad.content.decode()
+    assert "&quot;value&quot;: 0" in bad.content.decode()  # input kept
+    ok = client.post(reverse("admin:configuration_changeset_new"), {
+        "environment": "production", "title": "t", "reason": "r",
+        "operations": json.dumps([{"key": item.key, "value": 500, "base_version": item.version}])})
+    cs = ChangeSet.objects.latest("id")
+    assert ok.status_code == 302 and cs.state == "draft"
+    client.post(reverse("admin:configuration_changeset_action", args=[cs.pk, "submit"]))
+    services.config_changeset_approve(change_set=cs, acting_user=people.approver)
+    cs.refresh_from_db()
+    assert cs.state == "approved"
+    client.post(reverse("admin:configuration_changeset_edit", args=[cs.pk]), {
+        "reason": "bigger", "operations": json.dumps([{"key": item.key, "value": 900, "base_version": item.version}])})
+    cs.refresh_from_db()
+    assert cs.state == "pending_approval"
+    page = client.get(reverse("admin:configuration_changeset_change", args=[cs.pk])).content.decode()
+    assert "0 of 1 needed" in page
+
+
+def test_secret_cannot_be_typed_into_hand_change_set(client, people, seed_item):
+    import json
+
+    seed_item("staging", "gateway.upstream.api_key", "hand-secret-1", sensitive=True)
+    client.force_login(people.author)
+    response = client.post(reverse("admin:configuration_changeset_new"), {
+        "environment": "staging", "title": "t", "reason": "r",
+        "operations": json.dumps([{"key": "gateway.upstream.api_key", "value": "typed-secret-9", "base_version": 1}])})
+    assert "Sensitive keys cannot be set here" in response.content.decode()
+    assert "typed-secret-9" not in response.content.decode()
