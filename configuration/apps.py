@@ -24,6 +24,8 @@ class ConfigurationConfig(AppConfig):
             "configuration.view_configurationitem",
             "configuration.view_changeset",
             "configuration.view_configenvironment",
+            "configuration.view_changesetoperation",
+            "configuration.view_changesetapproval",
         ]
         edit = [
             "configuration.add_configurationitem",
@@ -36,7 +38,6 @@ class ConfigurationConfig(AppConfig):
                        "configuration.add_configschema", "configuration.change_configschema")
         registry.grant(
             Role.OPERATIONS, *view, *edit,
-            "configuration.delete_configurationitem",
             "configuration.approve_changeset", "configuration.apply_changeset",
             "configuration.change_configenvironment",
             "configuration.view_configschema",
