@@ -10,6 +10,7 @@ EVENT_TYPES = {
     "support.ticket_assigned": ("Support: ticket assigned to you", False),
     "support.ticket_resolved": ("Support: your ticket was resolved (to the requester)", False),
     "support.sla_breached": ("Support: ticket SLA breached", True),
+    "support.access_links": ("Support: your ticket links (to the requester)", False),
     "support.update_due": ("Support: an update to the requester is due", False),
 }
 

@@ -24,6 +24,10 @@ class PortalTicketForm(forms.Form):
     )
 
 
+class ResendLinkForm(forms.Form):
+    email = forms.EmailField(label="The email address you opened the ticket with")
+
+
 class RequesterReplyForm(forms.Form):
     body = forms.CharField(label="Your reply", widget=forms.Textarea(attrs={"rows": 5}), max_length=20000)
 

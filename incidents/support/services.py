@@ -29,6 +29,7 @@ from incidents.support.sla import paused_duration, ticket_deadlines
 from marketplace_ops.actors import resolve_actor
 from marketplace_ops.history import save_with_history
 from marketplace_ops.services.audit import audit_log
+from marketplace_ops.services.notifications import notify
 
 MAX_BODY = 20000
 MIN_ESCALATION_REASON = 10
@@ -189,6 +190,31 @@ def ticket_create(
         notes.notify_requester("support.ticket_received", ticket, acting_user=acting_user)
         notes.notify_new_ticket(ticket, acting_user=acting_user)
     return ticket
+
+
+def ticket_resend_links(*, email: str, acting_user=None) -> int:
+    """The requester lost their link: mail the links of their tickets that are not closed to the
+    address on the tickets (never to anyone else). Returns how many tickets were listed."""
+    email = (email or "").strip()
+    tickets = list(
+        Ticket.objects.filter(requester_email__iexact=email)
+        .exclude(status=TicketStatus.CLOSED)
+        .order_by("-opened_at")[:20]
+    )
+    if not tickets:
+        return 0
+    with transaction.atomic():
+        notify(
+            event="support.access_links",
+            recipients=[tickets[0].requester_email],
+            context={"tickets": [(t, notes.requester_link(t)) for t in tickets],
+                     "requester_name": tickets[0].requester_name},
+            acting_user=acting_user,
+        )
+        audit_log(event_type="support.ticket_links_resent", action="resend_links",
+                  acting_user=acting_user if not _is_system(acting_user) else None,
+                  details={"tickets": [t.pk for t in tickets]})
+    return len(tickets)
 
 
 # --- conversation ---------------------------------------------------------------------------

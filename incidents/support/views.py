@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from incidents.support import ratelimit
 from incidents.support.choices import Channel
-from incidents.support.forms import PortalTicketForm, RequesterReplyForm
+from incidents.support.forms import PortalTicketForm, RequesterReplyForm, ResendLinkForm
 from incidents.support.models import KnowledgeArticle
 from incidents.support.selectors import (
     public_articles,
@@ -17,7 +17,7 @@ from incidents.support.selectors import (
     render_markdown,
     ticket_by_access_token,
 )
-from incidents.support.services import ticket_create, ticket_requester_reply
+from incidents.support.services import ticket_create, ticket_requester_reply, ticket_resend_links
 
 TOO_MANY = "Too many requests from your address; please wait a while and try again. Nothing was lost: your text is below."
 
@@ -105,6 +105,27 @@ def portal_ticket(request, token):
     response["Referrer-Policy"] = "no-referrer"  # the link is the credential; never leak it
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+@require_http_methods(["GET", "POST"])
+def portal_resend(request):
+    """Lost the link? Links go only to the address on the tickets, and the answer is the same
+    whether or not that address has tickets (no way to probe who wrote to support)."""
+    form = ResendLinkForm(request.POST if request.method == "POST" else None)
+    status, sent = 200, False
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"].lower()
+        window = settings.SUPPORT_RATE_WINDOW_SECONDS
+        if not (ratelimit.hit(f"resend:{_client(request)}", limit=settings.SUPPORT_PORTAL_RATE_LIMIT, window=window)
+                and ratelimit.hit(f"resend-to:{email}", limit=3, window=window)):
+            form.add_error(None, TOO_MANY)
+            status = 429
+        else:
+            ticket_resend_links(email=email, acting_user=None)
+            sent = True
+    elif request.method == "POST":
+        status = 400
+    return render(request, "support/portal/resend.html", {"form": form, "sent": sent}, status=status)
 
 
 def kb_list(request):

@@ -132,3 +132,17 @@ def test_closed_ticket_page_has_no_reply_form_and_rejects_replies(client, staff)
     assert b"This ticket is closed" in page.content and b"Send reply" not in page.content
     response = client.post(link, {"body": "Hello?"})
     assert response.status_code == 400 and b"This ticket is closed" in response.content
+
+
+def test_lost_link_is_mailed_only_to_the_tickets_address_and_the_answer_never_tells(client, staff):
+    client.post("/support/", FORM)
+    ticket = Ticket.objects.get()
+    Notification.objects.all().delete()
+    response = client.post("/support/link/", {"email": "DANA@globex.example"})
+    assert response.status_code == 200 and b"If there are open tickets" in response.content
+    mail = Notification.objects.get(event="support.access_links")
+    assert mail.recipient_address == "dana@globex.example"
+    assert ticket.access_token() in mail.body_text
+    stranger = client.post("/support/link/", {"email": "nobody@else.example"})
+    assert stranger.content == response.content  # same answer either way
+    assert Notification.objects.filter(event="support.access_links").count() == 1

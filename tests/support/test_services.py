@@ -163,3 +163,18 @@ def test_invalid_ticket_input_is_refused_with_field_errors(staff):
         make_ticket(requester_email="not-an-email", subject="")
     assert {"requester_email", "subject"} <= set(err.value.message_dict)
     assert not Ticket.objects.exists()
+
+
+def test_escalating_from_a_stale_copy_cannot_escalate_twice(staff):
+    ticket = make_ticket()
+    stale = Ticket.objects.get(pk=ticket.pk)
+    ticket_escalate(ticket=ticket, to_tier=Tier.L2, reason="Configuration problem on the gateway.",
+                    acting_user=staff["l1"])
+    with pytest.raises(PermissionDenied):  # the locked, fresh row is at L2 now: out of L1's reach
+        ticket_escalate(ticket=stale, to_tier=Tier.L2, reason="Configuration problem on the gateway.",
+                        acting_user=staff["l1"])
+    with pytest.raises(ValidationError):
+        ticket_escalate(ticket=stale, to_tier=Tier.L2, reason="Same again from an L2 engineer.",
+                        acting_user=staff["l2"])
+    assert TicketEscalation.objects.count() == 1
+    assert Notification.objects.filter(event="support.ticket_escalated").count() == 1
