@@ -6,6 +6,12 @@ from incidents.models import OnCallContact
 from tests.incidents.factories import rotation_with
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """make_user hashes a password per user; the default hasher costs ~0.3 s each."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def staff(make_user):
     """An on-call rotation (ivy on call), responders, a duty manager, phones for ivy and omar."""

@@ -98,7 +98,7 @@ def test_acknowledging_stops_the_escalation(staff, time_machine):
 def test_running_escalation_keeps_the_policy_it_started_with(staff, time_machine):
     policy = make_policy(staff)
     time_machine.move_to(T0, tick=False)
-    incident = incident_open(title="Gateway down", description="", severity="medium", acting_user=None)
+    incident_open(title="Gateway down", description="", severity="medium", acting_user=None)
     policy.steps.filter(target="on_call").update(wait_minutes=60, target="user", user=staff["lena"])
     escalation_sweep(now=T0 + timedelta(minutes=6))
     assert addresses("incidents.escalation") == ["ivy@example.com"]
