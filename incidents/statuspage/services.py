@@ -196,7 +196,6 @@ def subscriber_remove(*, subscriber, acting_user, reason: str = "Unsubscribed by
 def _unsubscribe(subscriber, actor, *, reason):
     subscriber.status = SubscriberStatus.UNSUBSCRIBED
     subscriber.unsubscribed_at = timezone.now()
-    subscriber.nonce = new_nonce()  # old confirmation links die too
     save_with_history(subscriber, acting_user=actor, reason=reason)
     audit_log(event_type="statuspage.unsubscribed", action="update", acting_user=actor, resource=subscriber,
               details={"reason": reason})
