@@ -218,6 +218,9 @@ class TicketAdmin(FSMAdminMixin, SimpleHistoryAdmin):
         if change:
             super().save_related(request, form, formsets, change)
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # tickets are records: resolve and close them instead
+
     # --- list columns ---
     @admin.display(description="ticket", ordering="id")
     def reference(self, obj):
@@ -346,6 +349,8 @@ class TicketAdmin(FSMAdminMixin, SimpleHistoryAdmin):
                                 ("open_incident", "Open incident"), ("join_incident", "Join incident"))
         ]
         extra_context["take_url"] = reverse("admin:support_ticket_take", args=[object_id])
+        # The page is read-only: every change goes through the buttons above.
+        extra_context.update(show_save=False, show_save_and_continue=False, show_save_and_add_another=False)
         return super().change_view(request, object_id, form_url, extra_context)
 
     # --- changelist actions ---

@@ -269,7 +269,7 @@ class TicketMessage(models.Model):
         indexes = [models.Index(fields=["ticket", "created_at"])]
 
     def __str__(self):
-        return f"{self.get_kind_display()} on {self.ticket_id}"
+        return f"{self.get_kind_display()} #{self.pk}"
 
 
 class TicketEscalation(models.Model):

@@ -125,6 +125,17 @@ def _set_deadlines(ticket):
     return deadlines
 
 
+def _record_late_breach(ticket, clock, now):
+    """A clock that ran out before the sweep saw it (answered or resolved late) is still a breach."""
+    due_field, breached_field = f"{clock}_due", f"{clock}_breached_at"
+    due = getattr(ticket, due_field)
+    if due is None or due >= now or getattr(ticket, breached_field) is not None:
+        return
+    setattr(ticket, breached_field, now)
+    _message(ticket, MessageKind.SYSTEM, f"SLA breached: the {clock} clock ran out at {due:%Y-%m-%d %H:%M %Z}.")
+    _audit(ticket, "sla_breached", None, clock=clock, due=due)
+
+
 def _stop_clock(ticket, now):
     if ticket.paused_at is None:
         ticket.paused_at = now
@@ -260,6 +271,7 @@ def ticket_reply(
         if not internal:
             if ticket.first_response_at is None:
                 ticket.first_response_at = now
+                _record_late_breach(ticket, SlaClock.RESPONSE, now)
             every = ticket_deadlines(severity=ticket.severity, detected_at=ticket.opened_at)["update_every"]
             ticket.next_update_due = now + every if every else None
         if wait_on_customer:
@@ -371,6 +383,8 @@ def ticket_resolve(
         ticket.resolution = resolution or (article.summary or article.title)
         ticket.knowledge_article = article
         ticket.resolved_at = now
+        if ticket.paused_at is None:
+            _record_late_breach(ticket, SlaClock.RESOLUTION, now)
         _stop_clock(ticket, now)
         _save(ticket, acting_user, "resolved" + (f" with known issue '{article.slug}'" if article else ""))
         _message(ticket, MessageKind.SYSTEM, f"Resolved: {ticket.resolution}", author=acting_user)

@@ -157,3 +157,25 @@ def test_overdue_update_reminds_the_assignee_once_per_due_time(staff, time_machi
     time_machine.move_to(WED + timedelta(minutes=123), tick=False)
     assert ticket_sla_sweep() == 1
     assert reminders.count() == 2
+
+
+def test_a_late_first_reply_or_late_resolution_still_records_the_breach(staff, time_machine):
+    time_machine.move_to(WED, tick=False)
+    ticket = make_ticket(severity="critical")
+    time_machine.move_to(WED + timedelta(minutes=45), tick=False)  # before any sweep ran
+    ticket_reply(ticket=ticket, body="Sorry for the wait.", acting_user=staff["l1"])
+    ticket.refresh_from_db()
+    assert ticket.response_breached_at == WED + timedelta(minutes=45)
+    time_machine.move_to(WED + timedelta(hours=5), tick=False)
+    ticket = ticket_resolve(ticket=ticket, resolution="Fixed.", acting_user=staff["l1"])
+    assert ticket.breached_clocks() == [SlaClock.RESPONSE, SlaClock.RESOLUTION]
+    assert ticket_sla_sweep() == 0
+
+
+def test_a_timely_reply_records_no_breach(staff, time_machine):
+    time_machine.move_to(WED, tick=False)
+    ticket = make_ticket(severity="high")
+    time_machine.move_to(WED + timedelta(minutes=90), tick=False)
+    ticket_reply(ticket=ticket, body="On it.", acting_user=staff["l1"])
+    ticket = ticket_resolve(ticket=ticket, resolution="Done.", acting_user=staff["l1"])
+    assert ticket.breached_clocks() == []
