@@ -99,6 +99,7 @@ class ChangeStatus(models.TextChoices):
 
 # Change states whose planned slot still matters for conflicts and the calendar.
 ACTIVE_CHANGE_STATES = (
+    ChangeStatus.DRAFT,
     ChangeStatus.SUBMITTED,
     ChangeStatus.IN_EVALUATION,
     ChangeStatus.APPROVED,

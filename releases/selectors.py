@@ -105,7 +105,7 @@ def calendar_items(start, end):
         .select_related("component")
     ).order_by("scheduled_start")
     changes = annotate_change_conflicts(
-        ChangeRequest.objects.exclude(status__in=("draft", "rejected"))
+        ChangeRequest.objects.exclude(status="rejected")
         .filter(_overlap("planned_start", "planned_end", start, end))
     ).prefetch_related("components").order_by("planned_start")
     return list(releases), list(changes)

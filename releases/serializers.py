@@ -49,7 +49,7 @@ class ReleaseSerializer(serializers.ModelSerializer):
         fields = [
             "id", "component", "version", "release_type", "title", "description", "release_notes", "status",
             "created_by", "scheduled_start", "scheduled_end", "risk_level", "is_security_patch",
-            "patch_classification", "deployment_plan", "rollback_plan", "verification_steps", "required_roles",
+            "patch_classification", "deployment_plan", "rollback_plan", "verification_steps", "required_roles", "changes",
             "approval_progress", "changes_requested", "approvals", "verification_items", "config_revision",
             "announcement_sent_at", "rollback_reason", "rollback_incident_id", "created_at", "approved_at",
             "deployed_at", "completed_at", "rolled_back_at",

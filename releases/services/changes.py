@@ -42,7 +42,7 @@ def change_create(*, acting_user, title: str, description: str, components, chan
     components = list(components)
     errors = {}
     try:
-        change.full_clean(exclude=["components", "releases"])
+        change.full_clean(exclude=["components", "releases", "status"])
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if not components:
@@ -64,7 +64,7 @@ def change_submit(*, change: ChangeRequest, acting_user) -> ChangeRequest:
         _lock(change)
         if change.status != ChangeStatus.DRAFT:
             raise TransitionNotAllowed(f"Cannot submit: the change request is {change.get_status_display().lower()}.")
-        change.full_clean(exclude=["components", "releases"])
+        change.full_clean(exclude=["components", "releases", "status"])
         if not change.components.exists():
             raise ValidationError({"components": "Name at least one impacted component."})
         now = timezone.now()
