@@ -160,3 +160,23 @@ def test_secret_cannot_be_typed_into_hand_change_set(client, people, seed_item):
         "operations": json.dumps([{"key": "gateway.upstream.api_key", "value": "typed-secret-9", "base_version": 1}])})
     assert "Sensitive keys cannot be set here" in response.content.decode()
     assert "typed-secret-9" not in response.content.decode()
+
+
+def test_admin_edit_history_has_user_ip_and_reason(client, people, seed_item):
+    item = seed_item("staging", "gateway.rate_limit.default", 100)
+    client.force_login(people.author)
+    response = client.post(_change_url(item), {"value_text": "150", "reason": "partner launch",
+                                               "base_version": 1, "description": ""}, REMOTE_ADDR="10.1.2.3")
+    assert response.status_code == 302
+    row = ConfigurationItem.history.filter(key=item.key).latest()
+    assert (row.value, row.history_user, row.ip_address) == (150, people.author, "10.1.2.3")
+    assert row.history_change_reason.startswith("partner launch")
+
+
+def test_missing_reason_is_a_field_error_and_nothing_saved(client, people, seed_item):
+    item = seed_item("staging", "gateway.rate_limit.default", 100)
+    client.force_login(people.author)
+    response = client.post(_change_url(item), {"value_text": "150", "reason": "", "base_version": 1})
+    assert response.status_code == 200 and "This field is required" in response.content.decode()
+    item.refresh_from_db()
+    assert item.version == 1
