@@ -256,6 +256,8 @@ INCIDENTS_SWEEP_BATCH = env.int("INCIDENTS_SWEEP_BATCH", default=200)
 SUPPORT_PORTAL_RATE_LIMIT = env.int("SUPPORT_PORTAL_RATE_LIMIT", default=5)
 SUPPORT_REPLY_RATE_LIMIT = env.int("SUPPORT_REPLY_RATE_LIMIT", default=20)
 SUPPORT_RATE_WINDOW_SECONDS = env.int("SUPPORT_RATE_WINDOW_SECONDS", default=3600)
+# Resolved tickets not reopened within this many days are closed by the SLA sweep (0: never).
+SUPPORT_AUTO_CLOSE_DAYS = env.int("SUPPORT_AUTO_CLOSE_DAYS", default=7)
 # --- end support settings ---
 
 # --- statuspage settings (owned by incidents.statuspage) ---

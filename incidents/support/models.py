@@ -171,6 +171,9 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
                 fields=["next_update_due"], name="support_ticket_update_due",
                 condition=Q(next_update_due__isnull=False),
             ),
+            models.Index(
+                fields=["resolved_at"], name="support_ticket_resolved", condition=Q(status="resolved"),
+            ),
             models.Index(fields=["requester_email"], name="support_ticket_requester"),
             models.Index(fields=["-created_at"], name="support_ticket_created"),
         ]

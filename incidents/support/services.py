@@ -3,8 +3,9 @@
 notifications are outbox rows written in the same transaction."""
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
@@ -573,7 +574,27 @@ def ticket_sla_sweep(*, now: datetime | None = None, limit: int = SWEEP_LIMIT) -
                 notes.notify_breach(ticket, clock=clock)
             handled += len(due)
     handled += _remind_updates(now=now, limit=limit)
+    handled += _auto_close(now=now, limit=limit)
     return handled
+
+
+def _auto_close(*, now, limit) -> int:
+    """Resolved tickets the requester did not reopen within SUPPORT_AUTO_CLOSE_DAYS are closed."""
+    days = settings.SUPPORT_AUTO_CLOSE_DAYS
+    if not days:
+        return 0
+    with transaction.atomic():
+        due = list(
+            Ticket.objects.select_for_update(skip_locked=True)
+            .filter(status=TicketStatus.RESOLVED, resolved_at__lte=now - timedelta(days=days))
+            .order_by("resolved_at", "id")[:limit]
+        )
+        for ticket in due:
+            ticket.close()
+            ticket.closed_at = now
+            _save(ticket, None, f"closed automatically {days} days after resolution")
+            _message(ticket, MessageKind.SYSTEM, f"Closed automatically {days} days after it was resolved.")
+    return len(due)
 
 
 def _remind_updates(*, now, limit) -> int:

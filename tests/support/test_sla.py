@@ -179,3 +179,25 @@ def test_a_timely_reply_records_no_breach(staff, time_machine):
     ticket_reply(ticket=ticket, body="On it.", acting_user=staff["l1"])
     ticket = ticket_resolve(ticket=ticket, resolution="Done.", acting_user=staff["l1"])
     assert ticket.breached_clocks() == []
+
+
+def test_resolved_tickets_close_automatically_unless_reopened(staff, time_machine, settings):
+    settings.SUPPORT_AUTO_CLOSE_DAYS = 7
+    time_machine.move_to(WED, tick=False)
+    quiet = make_ticket(severity="low", subject="Quiet")
+    reopened = make_ticket(severity="low", subject="Reopened", requester_email="b@x.example")
+    for t in (quiet, reopened):
+        ticket_reply(ticket=t, body="Done.", acting_user=staff["l1"])
+        ticket_resolve(ticket=t, resolution="Done.", acting_user=staff["l1"])
+    time_machine.move_to(WED + timedelta(days=3), tick=False)
+    ticket_requester_reply(ticket=reopened, body="Not fixed.")
+    time_machine.move_to(WED + timedelta(days=6, hours=23), tick=False)
+    ticket_sla_sweep()
+    quiet.refresh_from_db()
+    assert quiet.status == TicketStatus.RESOLVED
+    time_machine.move_to(WED + timedelta(days=7, minutes=1), tick=False)
+    ticket_sla_sweep()
+    quiet.refresh_from_db()
+    reopened.refresh_from_db()
+    assert quiet.status == TicketStatus.CLOSED and quiet.closed_at == WED + timedelta(days=7, minutes=1)
+    assert reopened.status == TicketStatus.IN_PROGRESS
