@@ -54,7 +54,7 @@ class ConfigEnvironment(models.Model):
 
 
 class ConfigurationItem(models.Model):
-    key = models.CharField(max_length=200, validators=[validate_key], help_text=KEY_HELP)
+    key = models.CharField(max_length=200, validators=[validate_key], help_text=KEY_HELP, db_index=True)
     environment = models.CharField(max_length=20, choices=Environment.choices)
     value = models.JSONField(null=True, blank=True, help_text="Null for sensitive items (see ciphertext).")
     ciphertext = models.TextField(blank=True, editable=False)

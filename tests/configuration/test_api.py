@@ -139,3 +139,21 @@ def test_snapshot_cached_in_redis(settings, gateway):
     key = cache.get(latest_pointer_key("production"))
     assert cache.get(key)["revision"] == snap["revision"]
     assert SECRET not in str(cache.get(key))
+
+
+def test_apply_endpoint_lists_conflicts_and_changes_nothing(client, api_token, people, seed_item):
+    a = seed_item("staging", "gateway.rate_limit.default", 1)
+    b = seed_item("staging", "gateway.rate_limit.burst", 1)
+    cs = services.config_changeset_create(
+        environment="staging", title="t", reason="r", acting_user=people.author, submit=True,
+        operations=[{"key": a.key, "value": 2, "base_version": 1}, {"key": b.key, "value": 2, "base_version": 1}])
+    seed_item("staging", a.key, 5)
+    seed_item("staging", b.key, 6)
+    token = api_token("config:write:staging")
+    response = client.post(f"/api/v1/config/staging/changesets/{cs.pk}/apply/", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 409
+    messages = [e["message"] for e in response.json()["errors"]]
+    assert len(messages) == 2 and all("changed to v2 by seeder" in m for m in messages)
+    assert services.config_backup_snapshot()["revisions"]["staging"] == 4
+    again = client.post(f"/api/v1/config/moon/changesets/{cs.pk}/apply/", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert again.status_code == 404

@@ -160,3 +160,34 @@ def test_restore_revision_builds_change_set(people, seed_item):
     services.config_changeset_apply(change_set=cs, acting_user=people.operator)
     assert set(ConfigurationItem.objects.filter(environment="production").values_list("key", "value")) == {
         ("gateway.rate_limit.default", 100)}
+
+
+def test_reject_needs_reason_and_tells_author(people, seed_item):
+    from marketplace_ops.models import Notification
+
+    item = seed_item("production", "gateway.rate_limit.default", 100)
+    cs = services.config_item_set(environment="production", key=item.key, value=150, base_version=item.version,
+                                  reason="more", acting_user=people.author).change_set
+    with pytest.raises(ValidationError, match="Say why"):
+        services.config_changeset_reject(change_set=cs, acting_user=people.approver, reason=" ")
+    with pytest.raises(PermissionDenied):
+        services.config_changeset_reject(change_set=cs, acting_user=people.viewer, reason="no")
+    cs = services.config_changeset_reject(change_set=cs, acting_user=people.approver, reason="too high")
+    assert cs.state == ChangeSetState.REJECTED
+    note = Notification.objects.get(event="configuration.changeset_rejected")
+    assert note.recipient_user == people.author and "too high" in note.body_text
+    with pytest.raises(ValidationError, match="is rejected, not pending approval"):
+        services.config_changeset_approve(change_set=cs, acting_user=people.cab)
+
+
+def test_promotion_is_validated_for_the_target_environment(people, seed_item):
+    seed_item("staging", "gateway.upstream.url", "http://upstream.staging.example")
+    with pytest.raises(ValidationError, match="must use https in production"):
+        services.config_changeset_promote(source="staging", target="production", keys=["gateway.upstream.url"],
+                                          acting_user=people.author, reason="promote")
+    assert not ConfigurationItem.objects.filter(environment="production").exists()
+
+
+def test_unknown_environment_in_services(people):
+    with pytest.raises(services.UnknownEnvironment):
+        services.config_current_revision("moon")
