@@ -146,3 +146,12 @@ def test_lost_link_is_mailed_only_to_the_tickets_address_and_the_answer_never_te
     stranger = client.post("/support/link/", {"email": "nobody@else.example"})
     assert stranger.content == response.content  # same answer either way
     assert Notification.objects.filter(event="support.access_links").count() == 1
+
+
+def test_requester_emails_have_an_escaped_html_part_with_the_link(client, staff):
+    client.post("/support/", {**FORM, "subject": "<b>Checkout</b> broken"})
+    mail = Notification.objects.get(event="support.ticket_received")
+    assert "&lt;b&gt;Checkout&lt;/b&gt;" in mail.body_html and "<b>Checkout</b>" not in mail.body_html
+    assert "<b>Checkout</b> broken" in mail.body_text  # plain text is not HTML-escaped
+    token = link_from_mail().rstrip("/").rsplit("/", 1)[-1]
+    assert token in mail.body_html
