@@ -43,13 +43,13 @@ class ConfigurationItemForm(forms.ModelForm):
         item = self.instance if self.instance.pk else None
         self.fields["base_version"].initial = item.version if item else 0
         if item is not None:
-            self.fields["key"].disabled = True
-            self.fields["environment"].disabled = True
+            for name in ("key", "environment"):
+                if name in self.fields:
+                    self.fields[name].disabled = True
             if not item.sensitive:
                 self.fields["value_text"].initial = canonical_json(item.value)
             else:
                 self.fields["value_text"].help_text = "Sensitive item: use the secret field below."
-        self.fields["environment"].choices = Environment.choices
 
     def full_clean(self):
         super().full_clean()

@@ -180,3 +180,14 @@ def test_missing_reason_is_a_field_error_and_nothing_saved(client, people, seed_
     assert response.status_code == 200 and "This field is required" in response.content.decode()
     item.refresh_from_db()
     assert item.version == 1
+
+
+def test_view_only_user_sees_item_and_change_set_pages(client, people, seed_item):
+    item = seed_item("production", "gateway.upstream.api_key", "view-only-secret", sensitive=True)
+    cs = services.config_item_set(environment="production", key=item.key, value="next-secret", base_version=1,
+                                  reason="r", acting_user=people.author).change_set
+    client.force_login(people.viewer)
+    for url in (_change_url(item), reverse("admin:configuration_changeset_change", args=[cs.pk])):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "view-only-secret" not in response.content.decode() and "next-secret" not in response.content.decode()
