@@ -1,11 +1,12 @@
 """Admin forms. A secret is typed into a password field that is never rendered back."""
 
+import json
+
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from configuration import services
 from configuration.choices import Environment
-from configuration.crypto import canonical_json
 from configuration.models import KEY_HELP, ConfigurationItem, Subscriber
 from configuration.validators import parse_json_text
 
@@ -47,7 +48,7 @@ class ConfigurationItemForm(forms.ModelForm):
                 if name in self.fields:
                     self.fields[name].disabled = True
             if not item.sensitive:
-                self.fields["value_text"].initial = canonical_json(item.value)
+                self.fields["value_text"].initial = json.dumps(item.value, indent=2, ensure_ascii=False)
             else:
                 self.fields["value_text"].help_text = "Sensitive item: use the secret field below."
 
