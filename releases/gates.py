@@ -83,8 +83,9 @@ def _next_pass(release, kinds, earliest: datetime) -> tuple[datetime | None, str
         moment = max(candidate, occurrence.start)
         freeze = freezes_covering(release.component_id, moment).first()
         if freeze is None:
-            opens = "is open" if occurrence.start <= candidate else f"opens {fmt(occurrence.start)}"
-            return moment, f"next {occurrence.start:%A} window {opens}"
+            if moment == occurrence.start:
+                return moment, f"next {occurrence.start:%A} window opens {fmt(occurrence.start)}"
+            return moment, f"{occurrence.start:%A} window open from {fmt(moment)} to {fmt(occurrence.end)}"
         candidate = freeze.end
     return None, ""
 
@@ -116,17 +117,25 @@ def deploy_gate(release, at: datetime | None = None) -> GateResult:
     if policy is not None and not calendar.notice_satisfied(
         policy, notice_at=release.announcement_sent_at, start_at=release.scheduled_start
     ):
-        notice_from = (release.announcement_sent_at or at) + policy.notice_period
         period = policy.notice_description or str(policy.notice_period)
+        deadline = calendar.notice_deadline(policy, release.scheduled_start)
         if release.announcement_sent_at is None:
             result.reasons.append(f"the maintenance announcement ({period} notice) has not been sent")
+            if at <= deadline:
+                result.hints.append(f"send it by {fmt(deadline)} (the sweep sends it before then)")
+            else:
+                notice_from = at + policy.notice_period
+                result.hints.append(f"if sent now, notice period satisfied from {fmt(notice_from)} "
+                                    "(reschedule to a window after it)")
+                earliest = max(earliest, notice_from)
         else:
+            notice_from = release.announcement_sent_at + policy.notice_period
             result.reasons.append(
                 f"the maintenance announcement of {fmt(release.announcement_sent_at)} came less than "
                 f"{period} before the scheduled start"
             )
-        result.hints.append(f"notice period satisfied from {fmt(notice_from)} (reschedule to a window after it)")
-        earliest = max(earliest, notice_from)
+            result.hints.append(f"notice period satisfied from {fmt(notice_from)} (reschedule to a window after it)")
+            earliest = max(earliest, notice_from)
 
     freeze = freezes_covering(release.component_id, at).first()
     if freeze is not None:

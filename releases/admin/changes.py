@@ -48,7 +48,7 @@ class ChangeRequestAdmin(ServiceFSMAdminMixin, SimpleHistoryAdmin):
                        "submitted_at", "decided_at", "implemented_at", "closed_at")
     fieldsets = [
         (None, {"fields": ("title", "description", "justification", "change_type", "template", "status",
-                           "requested_by", "vote_link", "origin_release")}),
+                           "requested_by", "vote_link", "origin_release", "loaded_updated_at")}),
         ("Assessment", {"fields": ("components", "impact_assessment", "likelihood", "impact", "risk_label",
                                    "resource_requirements", "schedule_impact", "mitigation")}),
         ("Implementation", {"fields": ("implementation_plan", "planned_start", "planned_end", "conflict_detail",

@@ -149,7 +149,7 @@ class ReleaseAdmin(ServiceFSMAdminMixin, SimpleHistoryAdmin):
                        "gate_detail", "conflict_detail")
     fieldsets = [
         (None, {"fields": ("component", "release_type", "version", "title", "description", "status", "created_by",
-                           "decide_links")}),
+                           "decide_links", "loaded_updated_at")}),
         ("Schedule", {"fields": ("scheduled_start", "scheduled_end", "maintenance_window", "maintenance_policy",
                                  "gate_detail", "conflict_detail")}),
         ("Plans", {"fields": ("deployment_plan", "rollback_plan", "verification_steps", "risk_level")}),

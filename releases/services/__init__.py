@@ -32,6 +32,7 @@ from releases.services.releases import (
     release_revoke_approvals,
     release_save,
     release_update,
+    release_validate,
     suggest_version,
 )
 
@@ -58,6 +59,7 @@ __all__ = [
     "release_save",
     "release_send_announcement",
     "release_update",
+    "release_validate",
     "rollout_stage_record",
     "send_due_announcements",
     "suggest_version",
