@@ -128,6 +128,10 @@ def changeset_context(request, object_id) -> dict:
 def changeset_action_view(request, pk, action):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
+    _require(request, "configuration.view_changeset")
+    if action in ("submit", "apply") and not (request.user.has_perm("configuration.change_changeset")
+                                               or request.user.has_perm(APPLY_PERMISSION)):
+        raise PermissionDenied
     cs = get_object_or_404(ChangeSet, pk=pk)
     back = HttpResponseRedirect(reverse("admin:configuration_changeset_change", args=[pk]))
     try:

@@ -191,3 +191,23 @@ def test_promotion_is_validated_for_the_target_environment(people, seed_item):
 def test_unknown_environment_in_services(people):
     with pytest.raises(services.UnknownEnvironment):
         services.config_current_revision("moon")
+
+
+def test_two_required_approvals_need_two_other_people(people, seed_item):
+    from configuration.models import ConfigEnvironment
+
+    item = seed_item("production", "gateway.rate_limit.default", 100)
+    ConfigEnvironment.objects.filter(name="production").update(required_approvals=2)
+    cs = services.config_item_set(environment="production", key=item.key, value=150, base_version=item.version,
+                                  reason="r", acting_user=people.author).change_set
+    cs = services.config_changeset_approve(change_set=cs, acting_user=people.approver)
+    assert cs.state == ChangeSetState.PENDING
+    with pytest.raises(ValidationError, match="already approved"):
+        services.config_changeset_approve(change_set=cs, acting_user=people.approver)
+    cs = services.config_changeset_approve(change_set=cs, acting_user=people.cab)
+    assert cs.state == ChangeSetState.APPROVED
+    with pytest.raises(PermissionDenied):
+        services.config_changeset_apply(change_set=cs, acting_user=people.cab)  # CAB approves, does not apply
+    cs = services.config_changeset_apply(change_set=cs, acting_user=people.operator)
+    event = AuditEvent.objects.filter(event_type="configuration.changeset_applied").latest("sequence")
+    assert event.details["revision"] == cs.applied_revision and event.details["keys"] == [item.key]

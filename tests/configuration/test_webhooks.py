@@ -77,3 +77,28 @@ def test_delivered_webhook_is_not_sent_again(receiver, people, django_capture_on
     count = len(received)
     assert webhook_attempt(delivery_id=delivery.pk) is True
     assert len(received) == count
+
+
+def test_sweep_delivers_what_the_broker_lost(receiver, people, monkeypatch, time_machine,
+                                             django_capture_on_commit_callbacks, caplog):
+    from configuration import tasks
+    from configuration.schedule import BEAT_SCHEDULE
+
+    url, received = receiver
+    received.clear()
+    services.config_subscriber_save(name="gw", url=url, environment="development", secret=SIGNING_SECRET,
+                                    acting_user=people.operator)
+    # the broker is down at commit: nothing is delivered, the row stays pending
+    monkeypatch.setattr(tasks.deliver_webhook, "delay", lambda *a, **k: (_ for _ in ()).throw(OSError("down")))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.config_item_set(environment="development", key="gateway.rate_limit.default", value=10,
+                                 base_version=0, reason="r", acting_user=people.author)
+    monkeypatch.undo()
+    assert "the sweep will retry" in caplog.text
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == DeliveryStatus.PENDING and received == []
+    time_machine.move_to(delivery.next_attempt_at)
+    assert tasks.sweep_webhook_deliveries() == 1
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.DELIVERED and len(received) == 2  # the first answer was a 500
+    assert all("expires" in entry["options"] for entry in BEAT_SCHEDULE.values())
