@@ -55,8 +55,8 @@ def _legend(parts, names_colours, y=12):
         x += 18 + 7 * len(name)
 
 
-def _empty(parts, message="No data for this period"):
-    parts.append(f'<text x="{W / 2}" y="{H / 2}" text-anchor="middle" fill="#57606a" class="ops-chart-empty">{_e(message)}</text>')
+def _empty(parts, message="No data for this period", height=H):
+    parts.append(f'<text x="{W / 2}" y="{height / 2}" text-anchor="middle" fill="#57606a" class="ops-chart-empty">{_e(message)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -129,7 +129,7 @@ def hbar_chart(*, chart_id: str, title: str, rows: list[tuple[str, float]], unit
     height = max(PAD_T + 22 * len(rows) + 12, 80)
     parts = _open(title, chart_id, "hbar", height=height)
     if not rows:
-        return _empty(parts)
+        return _empty(parts, height=height)
     top = _nice_max(max(v for _, v in rows))
     left = 140
     plot_w = W - left - PAD_R - 40
@@ -150,7 +150,7 @@ def threshold_chart(*, chart_id: str, title: str, rows: list[dict]) -> str:
     height = max(PAD_T + 22 * len(rows) + 24, 90)
     parts = _open(title, chart_id, "threshold", height=height)
     if not rows:
-        return _empty(parts, "No recovery objectives yet")
+        return _empty(parts, "No recovery objectives yet", height)
     left = 140
     plot_w = W - left - PAD_R - 60
     ratios = [(r["value"] / r["limit"]) if r["value"] is not None and r["limit"] else None for r in rows]
