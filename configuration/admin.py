@@ -6,7 +6,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from configuration import admin_views, services
-from configuration.forms import ConfigurationItemForm, JsonTextarea, SubscriberForm
+from configuration.forms import ConfigSchemaForm, ConfigurationItemForm, SubscriberForm
 from configuration.models import (
     ChangeSet,
     ChangeSetApproval,
@@ -181,7 +181,7 @@ class ChangeSetAdmin(admin.ModelAdmin):
 class ConfigSchemaAdmin(admin.ModelAdmin):
     list_display = ["key_pattern", "description", "updated_at"]
     search_fields = ["key_pattern", "description"]
-    formfield_overrides = {ConfigSchema._meta.get_field("schema").__class__: {"widget": JsonTextarea}}
+    form = ConfigSchemaForm
 
     def save_model(self, request, obj, form, change):
         save_with_history(obj, acting_user=request.user, reason="schema edited in admin")

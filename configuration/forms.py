@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from configuration import services
 from configuration.choices import Environment
-from configuration.models import KEY_HELP, ConfigurationItem, Subscriber
+from configuration.models import KEY_HELP, ConfigSchema, ConfigurationItem, Subscriber
 from configuration.validators import parse_json_text
 
 
@@ -174,7 +174,10 @@ class ChangeSetForm(forms.Form):
             self.data = data
 
     def clean_operations(self):
-        data = parse_json_text(self.cleaned_data["operations"], field="operations")
+        try:
+            data = parse_json_text(self.cleaned_data["operations"], field="operations")
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["operations"])
         if not isinstance(data, list) or not all(isinstance(o, dict) and "key" in o for o in data):
             raise ValidationError('Expected a list of objects with at least a "key".')
         env = self.editing.environment if self.editing else self.data.get("environment")
@@ -191,3 +194,24 @@ class ChangeSetForm(forms.Form):
             if not isinstance(o["base_version"], int):
                 raise ValidationError(f"{o['key']}: base_version must be an integer.")
         return data
+
+
+class ConfigSchemaForm(forms.ModelForm):
+    """The schema as JSON text: syntax errors name line and column."""
+
+    schema = forms.CharField(widget=JsonTextarea, help_text="A JSON Schema, draft 2020-12.")
+
+    class Meta:
+        model = ConfigSchema
+        fields = ["key_pattern", "schema", "description"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["schema"] = json.dumps(self.instance.schema, indent=2, ensure_ascii=False)
+
+    def clean_schema(self):
+        try:
+            return parse_json_text(self.cleaned_data["schema"], field="schema")
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["schema"])

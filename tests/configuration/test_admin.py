@@ -132,6 +132,9 @@ def test_change_set_by_hand_then_edit_revokes_approval(client, people, seed_item
         "environment": "production", "title": "t", "reason": "r",
         "operations": json.dumps([{"key": item.key, "value": 0, "base_version": item.version}])})
     assert bad.status_code == 200 and "positive integer" in bad.content.decode()
+    syntax = client.post(reverse("admin:configuration_changeset_new"), {
+        "environment": "production", "title": "t", "reason": "r", "operations": '[{"key": "a.b"'})
+    assert "Invalid JSON at line 1, column 15" in syntax.content.decode()
     assert "&quot;value&quot;: 0" in bad.content.decode()  # input kept
     ok = client.post(reverse("admin:configuration_changeset_new"), {
         "environment": "production", "title": "t", "reason": "r",
@@ -191,3 +194,15 @@ def test_view_only_user_sees_item_and_change_set_pages(client, people, seed_item
         response = client.get(url)
         assert response.status_code == 200
         assert "view-only-secret" not in response.content.decode() and "next-secret" not in response.content.decode()
+
+
+def test_schema_admin_reports_json_position_and_invalid_schema(client, make_user):
+    admin_user = make_user("root", superuser=True)
+    client.force_login(admin_user)
+    url = reverse("admin:configuration_configschema_add")
+    page = client.post(url, {"key_pattern": "gateway.x.*", "schema": '{"type": "object",}'}).content.decode()
+    assert "Invalid JSON at line 1, column 19" in page
+    page = client.post(url, {"key_pattern": "gateway.x.*", "schema": '{"type": "nonsense"}'}).content.decode()
+    assert "Not a valid JSON Schema" in page
+    assert client.post(url, {"key_pattern": "gateway.x.*", "schema": '{"type": "integer"}'}).status_code == 302
+    assert ConfigSchema.objects.get(key_pattern="gateway.x.*").history.latest().history_user == admin_user
