@@ -258,6 +258,11 @@ SUPPORT_REPLY_RATE_LIMIT = env.int("SUPPORT_REPLY_RATE_LIMIT", default=20)
 SUPPORT_RATE_WINDOW_SECONDS = env.int("SUPPORT_RATE_WINDOW_SECONDS", default=3600)
 # Resolved tickets not reopened within this many days are closed by the SLA sweep (0: never).
 SUPPORT_AUTO_CLOSE_DAYS = env.int("SUPPORT_AUTO_CLOSE_DAYS", default=7)
+# Own OpenAPI enum names, so ticket "status"/"channel" do not collide with other apps' fields.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
+    "TicketStatusEnum": "incidents.support.choices.TicketStatus",
+    "TicketChannelEnum": "incidents.support.choices.Channel",
+})
 # --- end support settings ---
 
 # --- statuspage settings (owned by incidents.statuspage) ---

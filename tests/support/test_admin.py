@@ -95,3 +95,12 @@ def test_change_page_and_add_through_the_service(l1_client):
     assert response.status_code == 302
     created = Ticket.objects.get(subject="Billing export empty")
     assert created.channel == "phone" and created.access_token_hash and created.response_due
+
+
+def test_search_by_text_or_number_and_filters_work(l1_client):
+    ticket = make_ticket(subject="Webhook signature mismatch")
+    url = reverse("admin:support_ticket_changelist")
+    assert b"Webhook signature" in l1_client.get(url, {"q": "signature"}).content
+    assert b"Webhook signature" in l1_client.get(url, {"q": str(ticket.pk)}).content
+    for params in ({"open": "yes"}, {"sla": "breached"}, {"sla": "due_soon"}, {"tier": "l2"}):
+        assert l1_client.get(url, params).status_code == 200
