@@ -114,6 +114,13 @@ def alertmanager_process(*, payload: dict, acting_user=None) -> Incident | None:
             source=IncidentSource.ALERT, acting_user=acting_user, external_key=key, paging_suppressed=suppressed,
         )
 
+    return _apply_alerts(incident, by_fp=by_fp, common=common, components=components, coverage=coverage,
+                         payload=payload, acting_user=acting_user, now=now)
+
+
+@transaction.atomic
+def _apply_alerts(incident, *, by_fp, common, components, coverage, payload, acting_user, now):
+    """Record the alerts under the locked incident (concurrent deliveries of one group queue here)."""
     incident = lock(incident)
     existing = {a.fingerprint: a for a in Alert.objects.filter(incident=incident, fingerprint__in=list(by_fp))}
     new_rows, changed = [], []

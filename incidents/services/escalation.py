@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from incidents.choices import EscalationTarget, EscalationTrigger, SlaClock, TimelineKind
@@ -19,6 +20,7 @@ from incidents.models import EscalationLog, EscalationPolicy, Incident, Rotation
 from incidents.notifications import groups_by_names, phones_for, send, users_by_ids
 from incidents.services.common import add_timeline, next_sweep_at, unack_steps
 from incidents.services.oncall import on_call_at, primary_rotation
+from marketplace_ops.actors import acting_as, resolve_actor
 
 logger = logging.getLogger(__name__)
 
@@ -212,24 +214,31 @@ def escalation_sweep(*, now=None, batch: int | None = None, max_batches: int = S
     now = now or timezone.now()
     batch = batch or settings.INCIDENTS_SWEEP_BATCH
     handled = 0
-    for _ in range(max_batches):
-        with transaction.atomic():
-            rows = list(
-                Incident.objects.select_for_update(skip_locked=True)
-                .filter(sweep_due_at__lte=now)
-                .order_by("sweep_due_at", "id")[:batch]
-            )
-            for incident in rows:
-                try:
-                    with transaction.atomic():
-                        sweep_incident(incident, now=now)
-                except Exception:  # one bad row must not stop the sweep; try it again later
-                    logger.exception("Escalation sweep failed for incident %s", incident.pk)
-                    Incident.objects.filter(pk=incident.pk).update(sweep_due_at=now + RETRY_POISONED)
-        handled += len(rows)
-        if len(rows) < batch:
-            break
+    with acting_as(resolve_actor(None), reason="incident escalation sweep"):  # resolve the actor once
+        for _ in range(max_batches):
+            count = _sweep_batch(now=now, batch=batch)
+            handled += count
+            if count < batch:
+                break
     return handled
+
+
+def _sweep_batch(*, now, batch) -> int:
+    with transaction.atomic():
+        rows = list(
+            Incident.objects.select_for_update(skip_locked=True)
+            .filter(sweep_due_at__lte=now)
+            .order_by("sweep_due_at", "id")[:batch]
+        )
+        prefetch_related_objects(rows, "components")
+        for incident in rows:
+            try:
+                with transaction.atomic():
+                    sweep_incident(incident, now=now)
+            except Exception:  # one bad row must not stop the sweep; try it again later
+                logger.exception("Escalation sweep failed for incident %s", incident.pk)
+                Incident.objects.filter(pk=incident.pk).update(sweep_due_at=now + RETRY_POISONED)
+    return len(rows)
 
 
 def incident_escalate(*, incident, acting_user, reason: str = "") -> EscalationLog | None:
