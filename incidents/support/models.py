@@ -12,6 +12,8 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from incidents.support.choices import (
     OPEN_STATUSES,
+    TIER_ORDER,
+    TIER_ROLE,
     ArticleKind,
     Channel,
     MessageKind,
@@ -24,6 +26,16 @@ from marketplace_ops.history import tracked_history
 from marketplace_ops.models import Component
 
 S = TicketStatus
+
+
+def may_work_ticket(instance, user) -> bool:
+    """Transition permission (admin buttons): staff of the ticket's tier or a higher one."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    wanted = [role for tier, role in TIER_ROLE.items() if TIER_ORDER[tier] >= TIER_ORDER[instance.tier]]
+    return user.groups.filter(name__in=wanted).exists()
 
 
 class Customer(models.Model):
@@ -218,38 +230,33 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
         return digest
 
     # --- lifecycle (state changes only; services do the rest) ---
-    @transition(field=status, source=S.NEW, target=S.TRIAGED, custom={"label": "Triage", "admin": True})
+    @transition(field=status, source=S.NEW, target=S.TRIAGED, permission=may_work_ticket,
+                custom={"label": "Triage", "admin": True})
     def triage(self):
         pass
 
-    @transition(
-        field=status, source=[S.NEW, S.TRIAGED], target=S.IN_PROGRESS, custom={"label": "Start work", "admin": True}
-    )
+    @transition(field=status, source=[S.NEW, S.TRIAGED], target=S.IN_PROGRESS, permission=may_work_ticket,
+                custom={"label": "Start work", "admin": True})
     def start(self):
         pass
 
-    @transition(
-        field=status, source=[S.TRIAGED, S.IN_PROGRESS], target=S.WAITING_ON_CUSTOMER,
-        custom={"label": "Wait on customer", "admin": True},
-    )
+    @transition(field=status, source=[S.TRIAGED, S.IN_PROGRESS], target=S.WAITING_ON_CUSTOMER,
+                permission=may_work_ticket, custom={"label": "Wait on customer", "admin": True})
     def wait_on_customer(self):
         pass
 
-    @transition(
-        field=status, source=[S.WAITING_ON_CUSTOMER, S.RESOLVED], target=S.IN_PROGRESS,
-        custom={"label": "Resume / reopen", "admin": True},
-    )
+    @transition(field=status, source=[S.WAITING_ON_CUSTOMER, S.RESOLVED], target=S.IN_PROGRESS,
+                permission=may_work_ticket, custom={"label": "Resume / reopen", "admin": True})
     def resume(self):
         pass
 
-    @transition(
-        field=status, source=[S.NEW, S.TRIAGED, S.IN_PROGRESS, S.WAITING_ON_CUSTOMER], target=S.RESOLVED,
-        custom={"label": "Resolve", "admin": True},
-    )
+    @transition(field=status, source=[S.NEW, S.TRIAGED, S.IN_PROGRESS, S.WAITING_ON_CUSTOMER], target=S.RESOLVED,
+                permission=may_work_ticket, custom={"label": "Resolve", "admin": True})
     def resolve(self):
         pass
 
-    @transition(field=status, source=S.RESOLVED, target=S.CLOSED, custom={"label": "Close", "admin": True})
+    @transition(field=status, source=S.RESOLVED, target=S.CLOSED, permission=may_work_ticket,
+                custom={"label": "Close", "admin": True})
     def close(self):
         pass
 

@@ -104,3 +104,15 @@ def test_search_by_text_or_number_and_filters_work(l1_client):
     assert b"Webhook signature" in l1_client.get(url, {"q": str(ticket.pk)}).content
     for params in ({"open": "yes"}, {"sla": "breached"}, {"sla": "due_soon"}, {"tier": "l2"}):
         assert l1_client.get(url, params).status_code == 200
+
+
+def test_lifecycle_buttons_only_for_staff_of_the_tickets_tier(client, staff):
+    from incidents.support.services import ticket_escalate
+
+    ticket = make_ticket()
+    ticket_escalate(ticket=ticket, to_tier="l3", reason="Code-level bug in key validation.", acting_user=staff["l1"])
+    url = reverse("admin:support_ticket_change", args=[ticket.pk])
+    client.force_login(staff["l1"])
+    assert b'name="_fsm_transition_to"' not in client.get(url).content
+    client.force_login(staff["l3"])
+    assert b'value="triage"' in client.get(url).content
