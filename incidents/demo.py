@@ -83,7 +83,12 @@ def _critical(users, now):
         severity="critical", component_ids=[gateway.pk] if gateway else [], source="alert",
         external_key=CRITICAL_KEY, affected_users="all", detected_at=now - timedelta(minutes=95),
     )
+    detected = incident.detected_at
     incident_assign(incident=incident, acting_user=None, assignee=users.get("erin.engineering"))
+    TimelineEntry.objects.filter(incident=incident, kind="assignment").update(at=detected + timedelta(minutes=2))
+    # Nobody acknowledges: replay the minute sweep as it would have run, so the history has real times.
+    for minutes in (6, 16, 31, 61):
+        escalation_sweep(now=detected + timedelta(minutes=minutes))
     escalation_sweep(now=now)
 
 

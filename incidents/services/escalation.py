@@ -128,8 +128,15 @@ def perform_step(incident, *, step_index, step, occurrence, event, at, acting_us
     log.notified = len(rows)
     EscalationLog.objects.filter(pk=log.pk).update(notified=log.notified)
     who = ", ".join(log.recipients) or "nobody (no one to reach for this step)"
+    if manual:
+        what = "Manual escalation"
+    elif step["trigger"] == "emergency":
+        what = "Emergency response"
+    else:
+        what = {"unacknowledged": "Escalation (not acknowledged)", "sla_breach": "SLA breach escalation",
+                "update_overdue": "Update overdue reminder"}.get(step["trigger"], "Escalation")
     add_timeline(incident, kind=TimelineKind.ESCALATION, acting_user=acting_user, at=at,
-                 message=f"{'Manual escalation' if manual else 'Escalation'} ({step['target']}): notified {who}.")
+                 message=f"{what} → {step['target'].replace('_', '-')}: notified {who}.")
     return log
 
 

@@ -99,7 +99,7 @@ def open_incident(
             start_escalation(incident, at=incident.detected_at)
             save_with_history(incident, acting_user=actor, reason=f"Incident opened ({source})")
             incident.components.set(ids)
-            add_timeline(incident, kind=TimelineKind.STATUS, acting_user=actor, at=now,
+            add_timeline(incident, kind=TimelineKind.STATUS, acting_user=actor, at=incident.detected_at,
                          message=f"Incident detected and created ({incident.get_severity_display()}, source {source}).")
             audit_log(event_type="incident.opened", action="create", acting_user=actor, resource=incident,
                       details={"severity": severity, "components": ids, "source": source})
@@ -107,7 +107,7 @@ def open_incident(
                 add_timeline(incident, kind=TimelineKind.ESCALATION, at=now,
                              message="Paging suppressed: the affected components are under maintenance or deploying.")
             elif severity in URGENT_SEVERITIES:
-                emergency_page(incident, at=now, acting_user=actor)
+                emergency_page(incident, at=incident.detected_at, acting_user=actor)
             else:
                 notify_response_group(incident, acting_user=actor)
             incident.sweep_due_at = next_sweep_at(incident)
