@@ -215,6 +215,9 @@ class ReleaseAdmin(ServiceFSMAdminMixin, SimpleHistoryAdmin):
 
     @admin.display(description="decide")
     def decide_links(self, obj):
+        if obj is not None and obj.pk and obj.status == ReleaseStatus.DEPLOYED:
+            return format_html('<a class="button" href="{}">Record a rollout stage</a>',
+                               reverse("admin:releases_release_rollout", args=[obj.pk]))
         if obj is None or obj.pk is None or obj.status != ReleaseStatus.PLANNED:
             return "—"
         links = [(reverse("admin:releases_release_decide", args=[obj.pk]), "Approve / reject")]

@@ -64,3 +64,37 @@ def test_upcoming_maintenance_lists_approved_releases_and_changes_of_public_comp
     everything = upcoming_maintenance(start=PLANNING_TIME, end=SUNDAY_WINDOW + timedelta(days=1), public_only=False)
     assert len(everything) == 3
     assert upcoming_maintenance(start=SUNDAY_WINDOW + timedelta(days=2), end=SUNDAY_WINDOW + timedelta(days=3)) == []
+
+
+def test_the_dashboard_widgets_list_what_awaits_the_user(make_release, approvers, make_user, rf, component):
+    from marketplace_ops.registry import registry
+    from releases.services import change_submit, release_approve
+
+    release = make_release()
+    release_approve(release=release, role="product", acting_user=approvers["product"], approved=True)
+    widget = registry.dashboard_widgets["releases.awaiting_my_approval"]
+    request = rf.get("/")
+    request.user = approvers["security"]
+    assert [(i["release"], i["roles"]) for i in widget.context(request)["items"]] == [(release, ["security"])]
+    request.user = approvers["product"]
+    assert widget.context(request)["items"] == []
+
+    member = make_user("cab-member", roles=["change-advisory-board"])
+    change = change_create(acting_user=approvers["operations"], title="Resize", description="d",
+                           components=[component])
+    change_submit(change=change, acting_user=approvers["operations"])
+    request.user = member
+    cab_widget = registry.dashboard_widgets["releases.cab_votes_awaiting_me"]
+    assert cab_widget.context(request)["items"] == [change]
+
+
+def test_the_announcement_task_runs_the_sweep_as_the_system(make_release, approve_all):
+    from releases.tasks import send_due_announcements
+
+    with time_machine.travel(PLANNING_TIME, tick=False):
+        release = approve_all(make_release(scheduled_start=SUNDAY_WINDOW))
+    with time_machine.travel(release.announcement_due_at, tick=False):
+        assert send_due_announcements.apply().get() == 1
+    release.refresh_from_db()
+    assert release.announcement_sent_at is not None
+    assert release.history.first().history_user.username == "system"
