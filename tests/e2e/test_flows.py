@@ -6,7 +6,9 @@ import pytest
 
 from tests.e2e.conftest import login, shot
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the flush after each test would drop the data migrations' rows (SLA
+# policies, maintenance policies, runbooks) for the tests that run after these.
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_approver_follows_the_emailed_link_logs_in_and_approves(site, new_page, make_user):
