@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 
 
 class ConfigurationConfig(AppConfig):
@@ -51,12 +50,3 @@ class ConfigurationConfig(AppConfig):
         registry.grant(Role.CAB, *view, "configuration.approve_changeset")
         registry.register_demo_seeder("configuration", seed, order=10)
         register_widgets(registry)
-        # The kernel syncs role grants on its own post_migrate, before this app's permissions
-        # exist on a fresh database; sync again once they do.
-        post_migrate.connect(_sync_roles, sender=self, dispatch_uid="configuration_sync_roles")
-
-
-def _sync_roles(sender, **kwargs):
-    from marketplace_ops.services.roles import sync_role_permissions
-
-    sync_role_permissions()

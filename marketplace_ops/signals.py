@@ -39,10 +39,13 @@ def audit_login_failed(sender, credentials, request=None, **kwargs):
 
 
 def sync_roles_after_migrate(sender, **kwargs):
+    """After each app's post_migrate (which creates that app's permissions) the role groups are
+    brought up to date, so grants of apps migrated after the kernel are applied too."""
     from marketplace_ops.services.roles import sync_role_permissions
 
     sync_role_permissions()
 
 
 def connect_post_migrate(app_config):
-    post_migrate.connect(sync_roles_after_migrate, sender=app_config, dispatch_uid="mko_sync_roles")
+    # No sender filter: auth's create_permissions runs first for every app (connected earlier).
+    post_migrate.connect(sync_roles_after_migrate, dispatch_uid="mko_sync_roles")
