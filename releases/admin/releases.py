@@ -42,7 +42,8 @@ class ReleaseAdminForm(StaleFormMixin):
         if self.errors:
             return
         try:
-            services.release_validate(self.instance)  # fills the suggested version when blank
+            services.release_validate(  # fills the suggested version when blank
+                self.instance, changed_fields=set(self.changed_data) if self.instance.pk else None)
         except ValidationError as exc:
             self._update_errors(exc)
 
@@ -162,6 +163,9 @@ class ReleaseAdmin(ServiceFSMAdminMixin, SimpleHistoryAdmin):
             "completed_at", "rolled_back_at")}),
     ]
     actions = ["generate_notes", "send_announcement"]
+
+    class Media:
+        js = ["releases/suggest_version.js"]
 
     def get_queryset(self, request):
         qs = super().get_queryset(request).prefetch_related(
@@ -286,6 +290,8 @@ class ReleaseAdmin(ServiceFSMAdminMixin, SimpleHistoryAdmin):
             path("<int:object_id>/rollout/", self.admin_site.admin_view(self.rollout_view),
                  name="releases_release_rollout"),
             path("calendar/", self.admin_site.admin_view(self.calendar_view), name="releases_calendar"),
+            path("suggest-version/", self.admin_site.admin_view(self.suggest_version_view),
+                 name="releases_release_suggest_version"),
             *super().get_urls(),
         ]
 
@@ -352,6 +358,26 @@ class ReleaseAdmin(ServiceFSMAdminMixin, SimpleHistoryAdmin):
 
         return self._run_form(request, obj, form, call, "Rollout stage recorded.") or \
             self._page(request, obj, f"Record a rollout stage of {obj}", form)
+
+    def suggest_version_view(self, request):
+        """JSON for the add/change form: the next version for a component and release type."""
+        from django.http import JsonResponse
+
+        from releases.choices import ReleaseType
+
+        try:
+            component_id = int(request.GET.get("component", ""))
+        except ValueError:
+            return JsonResponse({"errors": [{"field": "component", "message": "Choose a component."}]}, status=400)
+        release_type = request.GET.get("release_type", "")
+        if release_type not in ReleaseType.values:
+            return JsonResponse({"errors": [{"field": "release_type", "message": "Choose a release type."}]},
+                                status=400)
+        exclude = request.GET.get("exclude") or None
+        version = services.suggest_version(component_id=component_id, release_type=release_type,
+                                           exclude_pk=int(exclude) if exclude and exclude.isdigit() else None)
+        message = "" if version else "Nothing of this component is released yet, so there is nothing to hotfix."
+        return JsonResponse({"version": version, "message": message})
 
     def calendar_view(self, request):
         from releases.calendar_view import calendar_page

@@ -29,8 +29,9 @@ def suggest_version(*, component_id: int, release_type: str, exclude_pk=None) ->
     return versioning.suggest(release_type, **versions)
 
 
-def release_validate(release: Release) -> None:
-    """Field errors for a release about to be saved; fills the version suggestion and defaults."""
+def release_validate(release: Release, *, changed_fields=None) -> None:
+    """Field errors for a release about to be saved; fills the version suggestion and defaults.
+    `changed_fields` (None = a new release) decides whether a past start is an error."""
     errors = {}
     if not release.component_id:
         errors["component"] = "Choose the component this release ships."
@@ -55,12 +56,31 @@ def release_validate(release: Release) -> None:
         errors["patch_classification"] = "Only patch and hotfix releases carry a patch classification."
     if release.is_security_patch and release.release_type not in (ReleaseType.PATCH, ReleaseType.HOTFIX):
         errors["is_security_patch"] = "Only patch and hotfix releases can be security patches."
+    _validate_slot(release, errors, schedule_changed=changed_fields is None or "scheduled_start" in changed_fields)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _validate_slot(release: Release, errors: dict, *, schedule_changed: bool) -> None:
+    from marketplace_ops.services.calendar import next_occurrence_of
+    from releases.gates import fmt
+
+    start = release.scheduled_start
+    if start and schedule_changed and start < timezone.now():
+        errors["scheduled_start"] = f"The scheduled start {fmt(start)} is in the past."
+        return
+    if start and release.maintenance_window_id and release.release_type in ReleaseType.values:
+        window = release.maintenance_window
+        occurrence = next_occurrence_of(window, start)
+        if occurrence is None or not occurrence.contains(start):
+            opening = f"; its next opening is {fmt(occurrence.start)}" if occurrence else ""
+            errors["scheduled_start"] = f"{fmt(start)} is not inside the {window.name}{opening}."
+        elif release.scheduled_end and release.scheduled_end > occurrence.end:
+            errors["scheduled_end"] = f"The slot must end by {fmt(occurrence.end)}, when the {window.name} closes."
     if release.scheduled_end and not release.scheduled_start:
         errors["scheduled_start"] = "Set the scheduled start as well as the end."
     if release.scheduled_start and release.scheduled_end and release.scheduled_end <= release.scheduled_start:
         errors["scheduled_end"] = "The scheduled end must be after the start."
-    if errors:
-        raise ValidationError(errors)
 
 
 def _fill_defaults(release: Release) -> None:
@@ -71,8 +91,13 @@ def _fill_defaults(release: Release) -> None:
     if not release.maintenance_policy_id:
         release.maintenance_policy = MaintenancePolicy.objects.filter(slug=default_policy_slug(release)).first()
     if release.scheduled_start and not release.scheduled_end:
-        duration = release.maintenance_window.duration if release.maintenance_window_id else DEFAULT_SLOT
-        release.scheduled_end = release.scheduled_start + duration
+        release.scheduled_end = release.scheduled_start + DEFAULT_SLOT
+        if release.maintenance_window_id:
+            from marketplace_ops.services.calendar import next_occurrence_of
+
+            occurrence = next_occurrence_of(release.maintenance_window, release.scheduled_start)
+            if occurrence is not None and occurrence.contains(release.scheduled_start):
+                release.scheduled_end = occurrence.end
     release.required_roles = required_roles_for(release)
 
 
@@ -118,7 +143,7 @@ def release_save(*, release: Release, acting_user, changed_fields) -> bool:
         current = Release.objects.only("status").get(pk=release.pk)
         if current.status not in EDITABLE_STATES:
             raise ValidationError(f"A {current.get_status_display().lower()} release can no longer be edited.")
-    release_validate(release)
+    release_validate(release, changed_fields=None if creating else set(changed_fields or ()))
     with transaction.atomic():
         _fill_defaults(release)
         changed = set(changed_fields or ())

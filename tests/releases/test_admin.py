@@ -193,3 +193,14 @@ def test_the_change_calendar_highlights_conflicts_and_feeds_ics(admin_client, ma
     assert ics["Content-Type"].startswith("text/calendar")
     assert "⚠ CONFLICT API Gateway" in body and "Pool resize" in body and "Primary maintenance window" in body
     assert admin_client.get("/releases/calendar.ics?token=wrong").status_code == 403
+
+
+def test_the_form_suggests_the_next_version(admin_client, component, deployed_version):
+    deployed_version("2.3.1")
+    url = reverse("admin:releases_release_suggest_version")
+    assert admin_client.get(url, {"component": component.pk, "release_type": "minor"}).json()["version"] == "2.4.0"
+    assert admin_client.get(url, {"component": component.pk, "release_type": "hotfix"}).json()["version"] == \
+        "2.3.1-hotfix.1"
+    assert admin_client.get(url, {"component": "x", "release_type": "minor"}).status_code == 400
+    page = admin_client.get(reverse("admin:releases_release_add"))
+    assert "releases/suggest_version.js" in page.content.decode()

@@ -92,3 +92,25 @@ def test_the_form_suggests_the_next_version(component, deployed_version, make_re
     deployed_version("2.3.1")
     assert suggest_version(component_id=component.pk, release_type=release_type) == expected
     assert make_release(release_type=release_type, version="").version == expected
+
+
+def test_the_slot_must_lie_in_the_chosen_window_and_not_in_the_past(make_release):
+    from datetime import timedelta
+
+    import time_machine
+
+    from marketplace_ops.models import MaintenanceWindow
+    from tests.releases.conftest import PLANNING_TIME, SUNDAY_WINDOW
+
+    primary = MaintenanceWindow.objects.get(kind="primary")
+    with time_machine.travel(PLANNING_TIME, tick=False):
+        with pytest.raises(ValidationError) as caught:
+            make_release(scheduled_start=SUNDAY_WINDOW + timedelta(days=1), maintenance_window=primary)
+        assert caught.value.message_dict["scheduled_start"] == [
+            "2027-01-11 01:00 UTC is not inside the Primary maintenance window; its next opening is "
+            "2027-01-17 01:00 UTC."]
+        with pytest.raises(ValidationError) as caught:
+            make_release(scheduled_start=PLANNING_TIME - timedelta(days=1))
+        assert "is in the past" in caught.value.message_dict["scheduled_start"][0]
+        release = make_release(scheduled_start=SUNDAY_WINDOW + timedelta(hours=1), maintenance_window=primary)
+    assert release.scheduled_end == SUNDAY_WINDOW + timedelta(hours=4)
