@@ -4,7 +4,7 @@ Cache-Control and a content ETag (a matching If-None-Match gets 304)."""
 import hashlib
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -106,8 +106,8 @@ def subscribe(request):
     components = selectors.public_components()
     form = SubscribeForm(request.POST, components=components, client_ip=client_ip(request) or "")
     if not form.is_valid():
-        context = _status_context(form=form)
-        return _private(render(request, "statuspage/index.html", context, status=400))
+        status = 429 if form.has_error(NON_FIELD_ERRORS, "rate_limited") else 400
+        return _private(render(request, "statuspage/index.html", _status_context(form=form), status=status))
     data = form.cleaned_data
     try:
         services.subscriber_subscribe(

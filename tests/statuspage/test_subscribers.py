@@ -175,9 +175,10 @@ def test_bad_input_gives_clear_errors(client, components):
 
 def test_subscribe_form_is_rate_limited(client, components, settings):
     settings.STATUSPAGE_SUBSCRIBE_RATE_LIMIT = 2
-    codes = [client.post("/status/subscribe/", {"email": f"r{i}@example.com", "scope": "all"}).status_code
-             for i in range(3)]
-    assert codes == [200, 200, 400]
+    responses = [client.post("/status/subscribe/", {"email": f"r{i}@example.com", "scope": "all"}) for i in range(3)]
+    assert [r.status_code for r in responses] == [200, 200, 429]
+    assert "Too many subscription requests" in responses[-1].content.decode()
+    assert 'value="r2@example.com"' in responses[-1].content.decode()  # what was typed is kept
     assert Subscriber.objects.count() == 2
 
 
