@@ -12,6 +12,7 @@ from incidents.communication_templates import MESSAGE_TEMPLATES, render_template
 from incidents.models import Communication
 from incidents.notifications import groups_by_names, phones_for, send
 from incidents.services.common import add_timeline, is_human, lock, next_sweep_at
+from incidents.services.lifecycle import _acknowledge
 from incidents.signals import public_update_posted
 from incidents.sla import sla_terms
 from marketplace_ops.actors import resolve_actor
@@ -95,7 +96,7 @@ def incident_communicate(
             incident.update_due_at = now + timedelta(minutes=minutes) if minutes and incident.is_open else None
             changed = True
         if is_human(actor) and incident.acknowledged_at is None and incident.is_open:
-            incident.acknowledged_at = now
+            _acknowledge(incident, actor=actor, now=now, why="first communication")
             changed = True
         if changed:
             incident.sweep_due_at = next_sweep_at(incident)

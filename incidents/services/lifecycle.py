@@ -134,8 +134,25 @@ def incident_open(
     return incident
 
 
+def _late_breach(incident, *, clock, due_at, now):
+    """A clock that ran out before the sweep saw it (e.g. acknowledged late): record the breach."""
+    from incidents.choices import SlaClock
+    from incidents.models import SlaBreach
+
+    if due_at is None or due_at > now:
+        return None
+    _, created = SlaBreach.objects.get_or_create(incident=incident, clock=clock, due_at=due_at,
+                                                 defaults={"breached_at": due_at})
+    if created:
+        add_timeline(incident, kind=TimelineKind.BREACH, at=now,
+                     message=f"SLA {SlaClock(clock).label.lower()} clock breached (due {due_at:%Y-%m-%d %H:%M} UTC).")
+    return due_at
+
+
 def _acknowledge(incident, *, actor, now, why):
     if incident.acknowledged_at is None:
+        if incident.response_breached_at is None:
+            incident.response_breached_at = _late_breach(incident, clock="response", due_at=incident.response_due_at, now=now)
         incident.acknowledged_at = now
         add_timeline(incident, kind=TimelineKind.NOTE, acting_user=actor, at=now,
                      message=f"Acknowledged by {actor.get_username()} ({why}).")
@@ -186,6 +203,9 @@ def incident_transition(*, incident, transition: str, acting_user, message: str 
             _acknowledge(incident, actor=actor, now=now, why=f"moved to {incident.status}")
         if transition == "resolve":
             incident.resolved_at = now
+            if incident.resolution_breached_at is None:
+                incident.resolution_breached_at = _late_breach(incident, clock="resolution",
+                                                               due_at=incident.resolution_due_at, now=now)
             incident.update_due_at = None
             if resolution:
                 incident.resolution = resolution
@@ -289,6 +309,8 @@ def system_resolve(incident, *, resolution: str, acting_user, message: str) -> I
     previous = incident.status
     incident.auto_resolve()
     incident.resolved_at = now
+    if incident.resolution_breached_at is None:
+        incident.resolution_breached_at = _late_breach(incident, clock="resolution", due_at=incident.resolution_due_at, now=now)
     incident.update_due_at = None
     if resolution:
         incident.resolution = resolution
