@@ -99,7 +99,7 @@ class StaleFormMixin(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk and not self.is_bound:
+        if self.instance.pk:  # also when bound, so an unchanged form has no changed_data
             self.fields["loaded_updated_at"].initial = self.instance.updated_at.isoformat()
 
     def clean(self):

@@ -96,6 +96,8 @@ class ChangeRequestAdmin(ServiceFSMAdminMixin, SimpleHistoryAdmin):
                                                                             args=[obj.pk]))
 
     def save_model(self, request, obj, form, change):
+        if change and not form.changed_data:
+            return
         if not change:
             obj.requested_by = request.user
             if obj.template_id:

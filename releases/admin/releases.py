@@ -235,6 +235,8 @@ class ReleaseAdmin(ServiceFSMAdminMixin, SimpleHistoryAdmin):
 
     # saving through services
     def save_model(self, request, obj, form, change):
+        if change and not form.changed_data:
+            return  # e.g. a lifecycle button pressed without edits: nothing to save, no history row
         if not change:
             obj.created_by = request.user
         request._release_revoked = services.release_save(release=obj, acting_user=request.user,

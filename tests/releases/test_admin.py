@@ -204,3 +204,14 @@ def test_the_form_suggests_the_next_version(admin_client, component, deployed_ve
     assert admin_client.get(url, {"component": "x", "release_type": "minor"}).status_code == 400
     page = admin_client.get(reverse("admin:releases_release_add"))
     assert "releases/suggest_version.js" in page.content.decode()
+
+
+def test_lifecycle_buttons_on_a_deployed_release_page_lead_to_their_forms(admin_client, deployed):
+    data = change_page_data(admin_client, deployed)
+    assert 'name="version"' not in admin_client.get(
+        reverse("admin:releases_release_change", args=[deployed.pk])).content.decode()  # read-only now
+    data["_fsm_transition_to"] = "complete"
+    response = admin_client.post(reverse("admin:releases_release_change", args=[deployed.pk]), data)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:releases_release_transition", args=[deployed.pk, "complete"])
+    assert deployed.history.count() == type(deployed).objects.get(pk=deployed.pk).history.count()
