@@ -181,9 +181,10 @@ class IncidentAdmin(ServiceFSMAdminMixin, SimpleHistoryAdmin):
     inlines = [TimelineInline, CommunicationInline, AlertInline, ActionItemInline, PostmortemInline]
     readonly_fields = ("status", "source", "sla", "detected_at", "acknowledged_at", "resolved_at", "closed_at",
                        "response_due_at", "resolution_due_at", "update_due_at", "breach_list", "escalation",
-                       "review_link")
+                       "review_link", "runbooks")
     fieldsets = (
-        (None, {"fields": ("title", "description", "severity", "status", "source", "affected_users", "components")}),
+        (None, {"fields": ("title", "description", "severity", "status", "source", "affected_users", "components",
+                           "runbooks")}),
         ("People", {"fields": ("assignee", "commander")}),
         ("SLA", {"fields": ("sla", "detected_at", "acknowledged_at", "response_due_at", "update_due_at",
                             "resolution_due_at", "resolved_at", "closed_at", "breach_list", "escalation")}),
@@ -237,6 +238,19 @@ class IncidentAdmin(ServiceFSMAdminMixin, SimpleHistoryAdmin):
         if not logs:
             return head
         return format_html("{}<br>{}", head, format_html_join(mark_safe("<br>"), "{} — {} → {} ({} messages)", logs))
+
+    @admin.display(description="Runbooks")
+    def runbooks(self, obj):
+        """Runbooks for the incident's components (the knowledge base lives in incidents.support)."""
+        try:
+            from incidents.support.selectors import runbooks_for
+        except ImportError:
+            return "-"
+        articles = runbooks_for(component_ids=[c.pk for c in obj.components.all()], severity=obj.severity)
+        if not articles:
+            return "none for these components"
+        return format_html_join(mark_safe(" · "), '<a href="{}">{}</a>',
+                                ((reverse("admin:support_knowledgearticle_change", args=[a.pk]), a.title) for a in articles))
 
     @admin.display(description="Post-incident review")
     def review_link(self, obj):

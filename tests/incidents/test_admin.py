@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.test import Client
 
-from incidents.models import Communication, Incident
+from incidents.models import Communication, Incident, Postmortem
 from incidents.services import escalation_sweep, incident_open, incident_transition, postmortem_save
 from marketplace_ops.models import Component
 from tests.incidents.factories import rotation_with
@@ -63,6 +63,7 @@ def test_change_page_shows_timeline_escalations_and_buttons(admin_client_for, st
     assert "SLA response clock breached" in html
     assert "Start investigating" in html  # FSM button
     assert "Response clock: due 2026-03-04 10:30" in html
+    assert "Runbooks" in html
 
 
 def test_transition_button_goes_through_the_service_and_reports_refusals(admin_client_for, staff, breached):
@@ -154,3 +155,33 @@ def _empty_inlines():
         data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0", f"{prefix}-MIN_NUM_FORMS": "0",
                  f"{prefix}-MAX_NUM_FORMS": "1000"}
     return data
+
+
+def test_add_form_opens_through_the_service(admin_client_for, staff):
+    gateway = Component.objects.get_or_create(slug="api-gateway", defaults={"name": "API Gateway"})[0]
+    response = admin_client_for(staff["ivy"]).post("/admin/incidents/incident/add/", {
+        "title": "Portal 500s", "description": "Sign-in fails", "severity": "high", "affected_users": "some",
+        "components": [gateway.pk], "assignee": staff["erin"].pk, "commander": staff["ivy"].pk,
+    }, follow=True)
+    assert response.status_code == 200
+    incident = Incident.objects.get()
+    assert incident.response_due_at and incident.commander == staff["ivy"] and incident.assignee == staff["erin"]
+    assert incident.timeline.filter(message__startswith="Incident detected").exists()
+    assert incident.escalations.filter(step_index=900).exists()  # high: the on-call was paged
+
+
+def test_change_form_severity_note_and_review_go_through_services(admin_client_for, staff, breached):
+    incident, calm = breached
+    client = admin_client_for(staff["ivy"])
+    url = f"/admin/incidents/incident/{calm.pk}/change/"
+    base = {"title": calm.title, "description": "", "severity": "medium", "affected_users": "some",
+            "add_note": "Seen by three customers", **_empty_inlines()}
+    assert client.post(url, base).status_code == 302
+    calm.refresh_from_db()
+    assert calm.severity == "medium" and calm.timeline.filter(kind="severity").exists()
+    assert calm.timeline.filter(kind="note", message="Seen by three customers").exists()
+    assert calm.acknowledged_at is not None
+    review = {**base, "add_note": "", "postmortem-TOTAL_FORMS": "1", "postmortem-0-root_cause": "x", "postmortem-0-finish": "on"}
+    page = client.post(url, review)
+    assert page.status_code == 200 and "Resolve the incident before finishing its review" in page.content.decode()
+    assert not Postmortem.objects.filter(incident=calm).exists()
