@@ -82,6 +82,21 @@ def _historic(slug, version, release_type, status, title, start, creator):
     return release
 
 
+def _second_engineer():
+    """Erin (engineering) plans the demo release and cannot approve it, so a second engineer does."""
+    from marketplace_ops.demo import DEMO_PASSWORD
+
+    user, created = get_user_model().objects.get_or_create(
+        username="eddie.engineering",
+        defaults={"first_name": "Eddie", "email": "eddie.engineering@marketplace.example", "is_staff": True},
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    user.groups.add(Group.objects.get(name=Role.ENGINEERING))
+    return user
+
+
 def seed(*, stdout=None):
     from releases import services
 
@@ -118,8 +133,9 @@ def seed(*, stdout=None):
                          {"change_type": "bugfix", "description": "Retry-After on 429 responses", "ticket_id": "GW-420"}],
             )
             services.release_generate_notes(release=release, acting_user=erin)
-            for role, username in APPROVERS[2:]:
-                services.release_approve(release=release, role=role, acting_user=_user(username), approved=True,
+            approvals = [(Role.ENGINEERING, _second_engineer()), *((r, _user(u)) for r, u in APPROVERS[2:])]
+            for role, user in approvals:
+                services.release_approve(release=release, role=role, acting_user=user, approved=True,
                                          comment="Reviewed the plan.")
 
         template, _ = ChangeTemplate.objects.get_or_create(

@@ -48,11 +48,15 @@ def approval_page(request, token: str):
         return _refused(request, "This approval link was replaced",
                         "The release was edited after this email was sent, so its approvals were revoked. "
                         "A newer email has a fresh link.", 409)
-    mine = next((a for a in release.active_approvals() if a.role == link.role), None)
-    if mine is not None and mine.decision == "approved" or release.status != "planned":
-        state = f"{link.role} approved it" if mine and mine.decision == "approved" else \
-            f"the release is {release.get_status_display().lower()}"
-        return _refused(request, "This approval link was already used", f"Nothing left to decide: {state}.", 409)
+    existing = next((a for a in release.active_approvals() if a.role == link.role), None)
+    if (existing is not None and existing.decision == "approved") or release.status != "planned":
+        if existing is not None and existing.approver_id == request.user.pk:
+            title, state = "This approval link was already used", f"you approved it for {link.role}"
+        elif existing is not None and existing.decision == "approved":
+            title, state = "No decision needed any more", f"{existing.approver} approved it for {link.role}"
+        else:
+            title, state = "No decision needed any more", f"the release is {release.get_status_display().lower()}"
+        return _refused(request, title, f"Nothing left to decide: {state}.", 409)
 
     form = ApprovalDecisionForm(request.POST or None)
     decided = None

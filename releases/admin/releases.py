@@ -135,8 +135,9 @@ class RolloutForm(forms.Form):
 @admin.register(Release)
 class ReleaseAdmin(ServiceFSMAdminMixin, SimpleHistoryAdmin):
     form = ReleaseAdminForm
-    list_display = ("__str__", "title", "release_type", "status_label", "progress", "scheduled_start", "gate_state",
-                    "conflict")
+    list_display = ("version", "component", "title", "release_type", "status_label", "progress", "scheduled_start",
+                    "gate_state", "conflict")
+    list_display_links = ("version", "title")
     list_filter = ("status", "release_type", "component", "patch_classification", "changes_requested")
     search_fields = ("version", "title", "changes__ticket_id", "component__name")
     list_select_related = ("component", "maintenance_policy")

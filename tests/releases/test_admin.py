@@ -183,6 +183,7 @@ def test_the_change_calendar_highlights_conflicts_and_feeds_ics(admin_client, ma
     assert html.count("conflict\"") >= 2 and "Pool resize" in html
     week = admin_client.get(reverse("admin:releases_calendar") + "?view=week&date=2027-01-10")
     assert "Week of 2027-01-04" in week.content.decode()
+    assert reverse("admin:releases_calendar") in admin_client.get(reverse("admin:releases_release_changelist")).content.decode()
 
     response = admin_client.post(reverse("admin:releases_calendar"), {"rotate_feed_token": "1"}, follow=True)
     feed_url = re.search(r"(http://testserver/releases/calendar\.ics\?token=[\w-]+)", " ".join(messages_of(response)))

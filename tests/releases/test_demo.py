@@ -30,7 +30,8 @@ def test_the_demo_user_can_approve_the_seeded_release_from_the_email(make_user, 
     assert client.post(path, {"decision": "approve", "comment": "Demo approval"}).status_code == 200
     release = Release.objects.get(version="2.4.0")
     assert release.approvals.filter(role="product", approver=admin).exists()
-    assert release.approval_progress() == "3/4"
+    assert release.approval_progress() == "4/4" and release.status == "approved"
+    assert Notification.objects.filter(event="releases.approved", recipient_user=admin).count() == 1
 
 
 def test_the_permissions_matrix_command_lists_the_releases_grants(db, capsys):
