@@ -53,7 +53,7 @@ def validate_payload(data) -> list[dict]:
                 errors.append({"field": f"{where}status", "message": "Must be 'firing' or 'resolved'.", "code": "invalid"})
             need(alert, "labels", dict, where)
             starts = need(alert, "startsAt", str, where)
-            if starts and parse_datetime(starts) is None:
+            if starts and _parse(starts) is None:
                 errors.append({"field": f"{where}startsAt", "message": "Not an RFC 3339 time.", "code": "invalid"})
             for optional in ("annotations",):
                 if alert.get(optional) is not None and not isinstance(alert[optional], dict):
@@ -92,7 +92,14 @@ def component_label(labels: dict) -> str:
     return str(labels.get("component") or labels.get("service") or "").strip()[:100]
 
 
-def parse_time(value):
-    if not value or value.startswith("0001-"):
+def _parse(value):
+    try:
+        return parse_datetime(value)
+    except (TypeError, ValueError):  # well-formed but impossible, e.g. month 13
         return None
-    return parse_datetime(value)
+
+
+def parse_time(value):
+    if not isinstance(value, str) or not value or value.startswith("0001-"):
+        return None
+    return _parse(value)

@@ -185,3 +185,17 @@ def test_change_form_severity_note_and_review_go_through_services(admin_client_f
     page = client.post(url, review)
     assert page.status_code == 200 and "Resolve the incident before finishing its review" in page.content.decode()
     assert not Postmortem.objects.filter(incident=calm).exists()
+
+
+def test_resolve_button_asks_for_the_resolution(admin_client_for, staff, breached):
+    _, calm = breached
+    ivy = staff["ivy"]
+    for name in ("investigate", "identify", "start_resolving"):
+        incident_transition(incident=calm, transition=name, acting_user=ivy)
+    client = admin_client_for(ivy)
+    url = f"/admin/incidents/incident/{calm.pk}/transition/resolve/"
+    assert "resolution" in client.get(url).content.decode()
+    assert "This field is required" in client.post(url, {"resolution": ""}).content.decode()
+    assert client.post(url, {"resolution": "Fixed the typo"}).status_code == 302
+    calm.refresh_from_db()
+    assert calm.status == "resolved" and calm.resolution == "Fixed the typo"

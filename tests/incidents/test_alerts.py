@@ -120,6 +120,16 @@ def test_deploying_release_suppresses_paging(post, gateway, staff, monkeypatch):
     assert not Notification.objects.filter(event="incidents.page").exists()
 
 
+def test_odd_but_valid_values_do_not_break_processing(post, gateway, staff):
+    odd = alert()
+    odd["endsAt"] = 42
+    odd["labels"]["severity"] = 5
+    odd["annotations"] = {"summary": 123}
+    assert post(payload(odd)).status_code == 202
+    incident = Incident.objects.get()
+    assert incident.title == "123" and incident.severity == "medium"
+
+
 def test_unknown_component_is_recorded_and_flagged(post, gateway, staff):
     post(payload(alert(component="flux-capacitor")))
     row = Alert.objects.get()
@@ -146,6 +156,8 @@ def test_a_thousand_alerts_are_processed_in_few_queries(post, gateway, staff, dj
         ({"version": "4", "groupKey": "g", "status": "burning", "alerts": [alert()]}, "status"),
         ({"version": "4", "groupKey": "g", "status": "firing", "alerts": [{"status": "firing"}]}, "alerts[0].labels"),
         ({"version": "4", "groupKey": "g", "status": "firing", "alerts": [{**alert(), "startsAt": "yesterday"}]}, "alerts[0].startsAt"),
+        ({"version": "4", "groupKey": "g", "status": "firing", "alerts": [{**alert(), "startsAt": "2026-13-45T99:00:00Z"}]},
+         "alerts[0].startsAt"),
         ([1, 2, 3], None),
     ],
 )
