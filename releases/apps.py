@@ -38,7 +38,7 @@ class ReleasesConfig(AppConfig):
                                          "add_changetemplate", "change_changetemplate"]),
         )
         registry.grant(Role.SECURITY, "releases.signoff_patch")
-        registry.grant(Role.PRODUCT, "releases.signoff_patch", "releases.add_changerequest")
+        registry.grant(Role.PRODUCT, "releases.signoff_patch", "releases.add_changerequest", "releases.change_changerequest")
         registry.grant(Role.INCIDENT_RESPONSE, "releases.view_release", "releases.view_changerequest",
                        "releases.view_freezeperiod")
 

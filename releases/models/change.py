@@ -106,12 +106,12 @@ class ChangeRequest(ConcurrentTransitionMixin, models.Model):
         if errors:
             raise ValidationError(errors)
 
-    @transition(field=status, source=ChangeStatus.DRAFT, target=ChangeStatus.SUBMITTED, custom={"label": "Submit"})
+    @transition(field=status, source=ChangeStatus.DRAFT, target=ChangeStatus.SUBMITTED, permission="releases.change_changerequest", custom={"label": "Submit"})
     def submit(self, *, at):
         self.submitted_at = at
 
     @transition(field=status, source=ChangeStatus.SUBMITTED, target=ChangeStatus.IN_EVALUATION,
-                custom={"label": "Start evaluation"})
+                permission="releases.change_changerequest", custom={"label": "Start evaluation"})
     def start_evaluation(self):
         pass
 
@@ -125,32 +125,32 @@ class ChangeRequest(ConcurrentTransitionMixin, models.Model):
     def reject(self, *, at):
         self.decided_at = at
 
-    @transition(field=status, source=ChangeStatus.APPROVED, target=ChangeStatus.SCHEDULED, custom={"label": "Schedule"})
+    @transition(field=status, source=ChangeStatus.APPROVED, target=ChangeStatus.SCHEDULED, permission="releases.change_changerequest", custom={"label": "Schedule"})
     def schedule(self):
         pass
 
     @transition(field=status, source=ChangeStatus.SCHEDULED, target=ChangeStatus.IMPLEMENTING,
-                custom={"label": "Start implementation"})
+                permission="releases.change_changerequest", custom={"label": "Start implementation"})
     def start_implementation(self):
         pass
 
     @transition(field=status, source=ChangeStatus.IMPLEMENTING, target=ChangeStatus.IMPLEMENTED,
-                custom={"label": "Mark implemented"})
+                permission="releases.change_changerequest", custom={"label": "Mark implemented"})
     def finish_implementation(self, *, at):
         self.implemented_at = at
 
     @transition(field=status, source=ChangeStatus.IMPLEMENTED, target=ChangeStatus.IN_REVIEW,
-                custom={"label": "Start review"})
+                permission="releases.change_changerequest", custom={"label": "Start review"})
     def start_review(self):
         pass
 
     @transition(field=status, source=ChangeStatus.IN_REVIEW, target=ChangeStatus.CLOSED,
-                conditions=[_review_recorded], custom={"label": "Close", "form": "releases.forms.ChangeReviewForm"})
+                conditions=[_review_recorded], permission="releases.change_changerequest", custom={"label": "Close", "form": "releases.forms.ChangeReviewForm"})
     def close(self, *, at):
         self.closed_at = at
 
     @transition(field=status, source=ChangeStatus.IMPLEMENTED, target=ChangeStatus.CLOSED,
-                conditions=[_review_optional], custom={"label": "Close without review"})
+                conditions=[_review_optional], permission="releases.change_changerequest", custom={"label": "Close without review"})
     def close_without_review(self, *, at):
         self.closed_at = at
 

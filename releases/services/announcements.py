@@ -65,7 +65,7 @@ def send_due_announcements(*, acting_user, limit: int = SWEEP_LIMIT) -> int:
     now = timezone.now()
     with transaction.atomic():
         due = list(
-            Release.objects.select_for_update(skip_locked=True)
+            Release.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(status=ReleaseStatus.APPROVED, announcement_sent_at__isnull=True, announcement_due_at__lte=now)
             .select_related("component")
             .order_by("announcement_due_at")[:limit]

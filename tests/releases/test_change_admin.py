@@ -89,3 +89,12 @@ def test_freeze_periods_are_saved_through_the_service(client, component, make_us
     freeze = FreezePeriod.objects.get()
     assert freeze.created_by == boss and list(freeze.components.all()) == [component]
     assert freeze.history.first().history_user == boss
+
+
+def test_an_auditor_cannot_close_a_change_through_the_transition_page(client, submitted, make_user):
+    auditor = make_user("ada", roles=["auditor"])
+    client.force_login(auditor)
+    url = reverse("admin:releases_changerequest_transition", args=[submitted.pk, "start_evaluation"])
+    response = client.post(url, follow=True)
+    assert ChangeRequest.objects.get(pk=submitted.pk).status == "submitted"
+    assert any("may not" in str(m) for m in get_messages(response.wsgi_request))
