@@ -292,7 +292,16 @@ class IncidentAdmin(ServiceFSMAdminMixin, SimpleHistoryAdmin):
         obj.refresh_from_db()
 
     def save_related(self, request, form, formsets, change):
-        if change:
+        if change and "components" in form.changed_data:
+            before = {c.name for c in form.instance.components.all()}
+            form.save_m2m()
+            after = {c.name for c in form.instance.components.all()}
+            if before != after:
+                services.incident_add_note(
+                    incident=form.instance, acting_user=request.user,
+                    message=f"Affected components: {', '.join(sorted(after)) or 'none'} (were {', '.join(sorted(before)) or 'none'}).",
+                )
+        elif change:
             form.save_m2m()
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)

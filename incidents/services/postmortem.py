@@ -71,7 +71,7 @@ def action_items_remind(*, today=None, limit: int = 1000) -> int:
     sent = 0
     with transaction.atomic():
         items = list(
-            ActionItem.objects.select_for_update(skip_locked=True)
+            ActionItem.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(status__in=[ActionItemStatus.OPEN, ActionItemStatus.IN_PROGRESS], due_date__lt=today)
             .exclude(last_reminded_on=today)
             .select_related("incident", "owner")

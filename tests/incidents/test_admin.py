@@ -181,6 +181,9 @@ def test_change_form_severity_note_and_review_go_through_services(admin_client_f
     assert calm.severity == "medium" and calm.timeline.filter(kind="severity").exists()
     assert calm.timeline.filter(kind="note", message="Seen by three customers").exists()
     assert calm.acknowledged_at is not None
+    gateway = Component.objects.get(slug="api-gateway")
+    assert client.post(url, {**base, "add_note": "", "components": [gateway.pk]}).status_code == 302
+    assert calm.timeline.filter(message="Affected components: API Gateway (were none).").exists()
     review = {**base, "add_note": "", "postmortem-TOTAL_FORMS": "1", "postmortem-0-root_cause": "x", "postmortem-0-finish": "on"}
     page = client.post(url, review)
     assert page.status_code == 200 and "Resolve the incident before finishing its review" in page.content.decode()
