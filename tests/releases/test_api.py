@@ -132,3 +132,10 @@ def test_the_endpoints_are_in_the_openapi_schema(client, admin_user):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").content.decode()
     for path in ("/api/v1/releases/", "/api/v1/releases/{id}/deploy/", "/api/v1/releases/{id}/rollback/"):
         assert path in schema
+
+
+def test_a_read_token_lists_but_cannot_deploy(api, make_release):
+    release = make_release()
+    listed = api("get", "/api/v1/releases/?status=planned", token=api.read_only)
+    assert listed.status_code == 200 and [r["id"] for r in listed.json()["results"]] == [release.pk]
+    assert api("post", f"/api/v1/releases/{release.pk}/deploy/", token=api.read_only).status_code == 403

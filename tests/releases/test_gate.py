@@ -166,3 +166,11 @@ def test_the_announcement_sweep_sends_only_what_is_due_and_only_once(make_releas
     mails = Notification.objects.filter(event="releases.maintenance_announcement")
     assert mails.count() == 2  # the stakeholder list member and the release's author
     assert "2027-01-10 01:00 UTC" in mails.first().subject
+
+
+def test_just_after_the_wednesday_window_closes_the_release_waits_for_sunday(scheduled):
+    release = scheduled(WEDNESDAY_WINDOW)
+    with at(WEDNESDAY_WINDOW + timedelta(hours=2, minutes=1)):  # 03:01, the window closed at 03:00
+        message = refusal(release)
+    assert "outside a primary/secondary maintenance window" in message
+    assert "next Sunday window opens 2027-01-10 01:00 UTC" in message
