@@ -249,6 +249,14 @@ INCIDENTS_DEFAULT_ESCALATION = [
     {"trigger": "update_overdue", "target": "commander"},
 ]
 INCIDENTS_SWEEP_BATCH = env.int("INCIDENTS_SWEEP_BATCH", default=200)
+# Name the incidents API's enums (several apps have a "status" or "channel" field).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
+    "IncidentStatusEnum": "incidents.choices.IncidentStatus",
+    "IncidentSeverityEnum": "incidents.choices.Severity",
+    "CommunicationChannelEnum": "incidents.choices.CommunicationChannel",
+    "CommunicationAudienceEnum": "incidents.choices.Audience",
+    "TimelineKindEnum": "incidents.choices.TimelineKind",
+})
 # --- end incidents settings ---
 
 # --- support settings (owned by incidents.support) ---
