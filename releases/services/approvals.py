@@ -71,7 +71,12 @@ def release_approve(*, release: Release, role: str, acting_user, approved: bool,
             release.changes_requested = True
             save_with_history(release, acting_user=acting_user, reason=f"changes requested by {role}")
             notifications.send_changes_requested(release=release, approval=approval, acting_user=acting_user)
-        elif not release.missing_roles():
+        elif release.changes_requested and not release.approvals.filter(
+            revoked_at__isnull=True, decision=Decision.REJECTED
+        ).exists():
+            release.changes_requested = False  # the last rejection was superseded
+            save_with_history(release, acting_user=acting_user, reason=f"{role} withdrew its rejection")
+        if approved and not release.missing_roles():
             release.approve(at=now)
             save_with_history(release, acting_user=acting_user, reason="all required approvals given")
             audit_log(event_type="release.approved", action="approve", acting_user=acting_user, resource=release)

@@ -136,3 +136,14 @@ def test_a_deployed_release_cannot_be_edited(make_release):
     Release.objects.filter(pk=release.pk).update(status="deployed")
     with pytest.raises(ValidationError, match="deployed release can no longer be edited"):
         release_update(release=release, acting_user=release.created_by, title="x")
+
+
+def test_a_role_may_approve_after_its_rejection_which_clears_changes_requested(make_release, approvers):
+    release = make_release()
+    release_approve(release=release, role="security", acting_user=approvers["security"], approved=False,
+                    comment="Pin TLS")
+    release_approve(release=release, role="security", acting_user=approvers["security"], approved=True)
+    release.refresh_from_db()
+    assert not release.changes_requested
+    assert release.approvals.filter(revoked_reason="superseded by a new decision", decision="rejected").count() == 1
+    assert release.approval_progress() == "1/4"
