@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from incidents.choices import AffectedUsers, Audience, CommunicationChannel, Severity
 from incidents.communication_templates import MESSAGE_TEMPLATES
-from incidents.models import Communication, Incident, TimelineEntry
+from incidents.models import Communication, Incident, SlaBreach, TimelineEntry
 from incidents.services.lifecycle import TRANSITIONS
 
 
@@ -23,11 +23,17 @@ class CommunicationSerializer(serializers.ModelSerializer):
                   "sent_by", "sent_at"]
 
 
+class SlaBreachSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SlaBreach
+        fields = ["clock", "due_at", "breached_at"]
+
+
 class IncidentSerializer(serializers.ModelSerializer):
     components = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     assignee = serializers.CharField(source="assignee.username", default=None, read_only=True)
     commander = serializers.CharField(source="commander.username", default=None, read_only=True)
-    breaches = serializers.SerializerMethodField()
+    breaches = SlaBreachSerializer(many=True, read_only=True)
 
     class Meta:
         model = Incident
@@ -36,9 +42,6 @@ class IncidentSerializer(serializers.ModelSerializer):
             "commander", "source", "detected_at", "acknowledged_at", "resolved_at", "closed_at", "root_cause",
             "resolution", "response_due_at", "resolution_due_at", "update_due_at", "breaches",
         ]
-
-    def get_breaches(self, obj):
-        return [{"clock": b.clock, "due_at": b.due_at, "breached_at": b.breached_at} for b in obj.breaches.all()]
 
 
 class IncidentDetailSerializer(IncidentSerializer):
