@@ -227,6 +227,14 @@ RELEASES_CAB_QUORUM = env.int("RELEASES_CAB_QUORUM", default=2)
 RELEASES_ECAB_QUORUM = env.int("RELEASES_ECAB_QUORUM", default=2)
 RELEASES_ANNOUNCEMENT_LEAD_HOURS = env.int("RELEASES_ANNOUNCEMENT_LEAD_HOURS", default=1)
 RELEASES_CONFIG_ENVIRONMENT = env.str("RELEASES_CONFIG_ENVIRONMENT", default="production")
+# Own OpenAPI enum names, so "status"/"change_type" do not collide with other apps' fields.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
+    "ReleaseStatusEnum": "releases.choices.ReleaseStatus",
+    "ReleaseTypeEnum": "releases.choices.ReleaseType",
+    "ReleaseChangeTypeEnum": "releases.choices.ChangeType",
+    "ReleaseRiskLevelEnum": "releases.choices.RiskLevel",
+    "PatchClassificationEnum": "releases.choices.PatchClassification",
+})
 # --- end releases settings ---
 
 # --- incidents settings (owned by the incidents app) ---

@@ -76,6 +76,9 @@ def test_the_dashboard_widgets_list_what_awaits_the_user(make_release, approvers
     request = rf.get("/")
     request.user = approvers["security"]
     assert [(i["release"], i["roles"]) for i in widget.context(request)["items"]] == [(release, ["security"])]
+    from django.template.loader import render_to_string
+
+    assert f"/admin/releases/release/{release.pk}/change/" in render_to_string(widget.template, widget.context(request))
     request.user = approvers["product"]
     assert widget.context(request)["items"] == []
 
@@ -86,6 +89,7 @@ def test_the_dashboard_widgets_list_what_awaits_the_user(make_release, approvers
     request.user = member
     cab_widget = registry.dashboard_widgets["releases.cab_votes_awaiting_me"]
     assert cab_widget.context(request)["items"] == [change]
+    assert "Resize" in render_to_string(cab_widget.template, cab_widget.context(request))
 
 
 def test_the_announcement_task_runs_the_sweep_as_the_system(make_release, approve_all):
