@@ -3,6 +3,7 @@
 import logging
 
 from django.core.exceptions import ValidationError
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -11,7 +12,15 @@ from rest_framework.views import APIView
 from configuration import crypto, services
 from configuration.models import ConfigurationItem
 from configuration.selectors import gateway_snapshot
-from configuration.serializers import ChangeSetCreateSerializer, KeyWriteSerializer, changeset_data
+from configuration.serializers import (
+    ChangeSetCreateSerializer,
+    ChangeSetOutSerializer,
+    EnvironmentSnapshotSerializer,
+    KeyValueSerializer,
+    KeyWriteResultSerializer,
+    KeyWriteSerializer,
+    changeset_data,
+)
 from marketplace_ops.api.errors import Conflict, PreconditionFailed
 from marketplace_ops.services.audit import audit_log
 
@@ -52,6 +61,7 @@ class EnvironmentScoped(APIView):
 class EnvironmentConfigView(EnvironmentScoped):
     """GET /api/v1/config/<env>/ → {"environment", "revision", "items", "sensitive_keys"}; ETag = revision."""
 
+    @extend_schema(operation_id="config_environment_read", responses={200: EnvironmentSnapshotSerializer, 304: None})
     def get(self, request, environment):
         env = _env(self.kwargs)
         snap = gateway_snapshot(env)
@@ -78,6 +88,7 @@ class KeyConfigView(EnvironmentScoped):
             raise NotFound(f"No key '{key}' in {env}.")
         return item
 
+    @extend_schema(operation_id="config_key_read", responses={200: KeyValueSerializer, 304: None})
     def get(self, request, environment, key):
         env = _env(self.kwargs)
         item = self._item(env, key)
@@ -93,6 +104,11 @@ class KeyConfigView(EnvironmentScoped):
             self.audit_reveal(request, env, [key])
         return Response(body, headers={"ETag": etag, "Vary": "Authorization"})
 
+    @extend_schema(
+        operation_id="config_key_write",
+        request=KeyWriteSerializer,
+        responses={200: KeyWriteResultSerializer, 202: KeyWriteResultSerializer},
+    )
     def put(self, request, environment, key):
         env = _env(self.kwargs)
         if_match = request.headers.get("If-Match", "").strip()
@@ -125,6 +141,7 @@ class KeyConfigView(EnvironmentScoped):
 class ChangeSetCreateView(EnvironmentScoped):
     """POST /api/v1/config/<env>/changesets/ — optional If-Match: "<revision>" of the environment."""
 
+    @extend_schema(operation_id="config_changeset_create", request=ChangeSetCreateSerializer, responses={201: ChangeSetOutSerializer})
     def post(self, request, environment):
         env = _env(self.kwargs)
         if_match = request.headers.get("If-Match", "").strip()
@@ -151,6 +168,7 @@ class ChangeSetCreateView(EnvironmentScoped):
 class ChangeSetApplyView(EnvironmentScoped):
     scope_verb = {"POST": "write"}
 
+    @extend_schema(operation_id="config_changeset_apply", request=None, responses={200: ChangeSetOutSerializer})
     def post(self, request, environment, pk):
         from configuration.models import ChangeSet
 

@@ -47,3 +47,47 @@ def changeset_data(change_set) -> dict:
             for o in change_set.operations.all()
         ],
     }
+
+
+class EnvironmentSnapshotSerializer(serializers.Serializer):
+    """Documents GET /api/v1/config/<env>/ (the body is built by the view)."""
+
+    environment = serializers.CharField()
+    revision = serializers.IntegerField()
+    items = serializers.DictField(child=serializers.JSONField(), help_text="key → value (secrets only with reveal)")
+    sensitive_keys = serializers.ListField(child=serializers.CharField(), help_text="secrets withheld from this token")
+
+
+class KeyValueSerializer(serializers.Serializer):
+    environment = serializers.CharField()
+    key = serializers.CharField()
+    version = serializers.IntegerField()
+    sensitive = serializers.BooleanField()
+    revision = serializers.IntegerField()
+    description = serializers.CharField()
+    value = serializers.JSONField(required=False, help_text="absent for a secret without reveal")
+
+
+class ChangeSetOperationOutSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    op = serializers.ChoiceField(choices=OperationKind.choices)
+    base_version = serializers.IntegerField()
+    sensitive = serializers.BooleanField(allow_null=True)
+
+
+class ChangeSetOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    environment = serializers.CharField()
+    title = serializers.CharField()
+    state = serializers.CharField()
+    kind = serializers.CharField()
+    author = serializers.CharField()
+    content_hash = serializers.CharField()
+    applied_revision = serializers.IntegerField(allow_null=True)
+    operations = ChangeSetOperationOutSerializer(many=True)
+
+
+class KeyWriteResultSerializer(serializers.Serializer):
+    applied = serializers.BooleanField()
+    change_set = ChangeSetOutSerializer()
+    revision = serializers.IntegerField()
