@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django_fsm import TransitionNotAllowed
 
@@ -118,10 +119,15 @@ def release_rollback(*, release: Release, acting_user, reason: str, incident_id=
                 raise ValidationError({"restore_config": "This release pinned no configuration revision to restore."})
             from configuration.services import config_changeset_restore_revision
 
-            change_set = config_changeset_restore_revision(
-                environment=settings.RELEASES_CONFIG_ENVIRONMENT, revision=release.config_revision,
-                acting_user=acting_user, reason=f"rollback of {release}: {reason}",
-            )
+            try:
+                change_set = config_changeset_restore_revision(
+                    environment=settings.RELEASES_CONFIG_ENVIRONMENT, revision=release.config_revision,
+                    acting_user=acting_user, reason=f"rollback of {release}: {reason}",
+                )
+            except Http404:  # the configuration app's UnknownEnvironment
+                raise ValidationError({"restore_config": f"There is no configuration environment "
+                                                         f"'{settings.RELEASES_CONFIG_ENVIRONMENT}' "
+                                                         "(setting RELEASES_CONFIG_ENVIRONMENT)."})
         release.rollback(at=timezone.now(), reason=reason, acting_user=acting_user,
                          incident_id=incident["id"] if incident else None)
         save_with_history(release, acting_user=acting_user, reason=f"rolled back: {reason}")

@@ -112,3 +112,21 @@ def test_only_deployed_releases_complete_or_roll_back(make_release, approvers):
         release_complete(release=release, acting_user=approvers["operations"])
     with pytest.raises(TransitionNotAllowed, match="it must be deployed"):
         release_rollback(release=release, acting_user=approvers["operations"], reason="x")
+
+
+def test_a_restore_the_configuration_app_refuses_leaves_the_release_deployed(deployed, approvers):
+    """The real configuration service: revision 12 does not exist in production yet."""
+    release_pin_config_revision(release=deployed, revision=12, acting_user=approvers["operations"])
+    with pytest.raises(ValidationError) as caught:
+        release_rollback(release=deployed, acting_user=approvers["operations"], reason="drift", restore_config=True)
+    assert "there is no revision 12" in " ".join(caught.value.messages)
+    deployed.refresh_from_db()
+    assert deployed.status == "deployed" and deployed.rollback_reason == ""
+
+
+def test_a_misconfigured_restore_environment_is_a_field_error(deployed, approvers, settings):
+    settings.RELEASES_CONFIG_ENVIRONMENT = "prod-typo"
+    release_pin_config_revision(release=deployed, revision=1, acting_user=approvers["operations"])
+    with pytest.raises(ValidationError) as caught:
+        release_rollback(release=deployed, acting_user=approvers["operations"], reason="drift", restore_config=True)
+    assert "prod-typo" in caught.value.message_dict["restore_config"][0]
