@@ -357,7 +357,11 @@ class IncidentAdmin(ServiceFSMAdminMixin, SimpleHistoryAdmin):
     @admin.action(description="Escalate now (notify the next step)", permissions=["escalate"])
     def escalate(self, request, queryset):
         for incident in queryset:
-            log = services.incident_escalate(incident=incident, acting_user=request.user, reason="escalated in the admin")
+            try:
+                log = services.incident_escalate(incident=incident, acting_user=request.user, reason="escalated in the admin")
+            except ValidationError as exc:
+                self.message_user(request, error_text(exc), level=messages.ERROR)
+                continue
             who = ", ".join(log.recipients) if log and log.recipients else "nobody to reach"
             self.message_user(request, f"{incident}: escalated to {who}.", level=messages.SUCCESS if log else messages.WARNING)
 

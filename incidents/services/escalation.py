@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
@@ -255,6 +256,8 @@ def incident_escalate(*, incident, acting_user, reason: str = "") -> EscalationL
     now = timezone.now()
     with transaction.atomic():
         incident = lock(incident)
+        if not incident.is_open:
+            raise ValidationError(f"INC-{incident.pk} is {incident.get_status_display().lower()}: there is nobody to escalate to.")
         snapshot = incident.escalation_snapshot or policy_snapshot(incident.severity)
         incident.escalation_snapshot = snapshot
         steps = unack_steps(snapshot)

@@ -109,6 +109,12 @@ def test_escalate_action(admin_client_for, staff, breached):
         "/admin/incidents/incident/", {"action": "escalate", "_selected_action": [incident.pk]}, follow=True)
     assert "escalated to" in response.content.decode()
     assert incident.escalations.filter(manual=True).count() == 1
+    _, calm = breached
+    for name in ("investigate", "identify", "start_resolving", "resolve"):
+        incident_transition(incident=calm, transition=name, acting_user=staff["ivy"])
+    refused = admin_client_for(staff["ivy"]).post(
+        "/admin/incidents/incident/", {"action": "escalate", "_selected_action": [calm.pk]}, follow=True)
+    assert "nobody to escalate to" in refused.content.decode() and not calm.escalations.filter(manual=True).exists()
 
 
 def test_report_page(admin_client_for, staff, breached):
