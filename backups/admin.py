@@ -120,10 +120,17 @@ class BackupRunAdmin(ReadOnlyAdmin):
     def restore_to_scratch(self, request, queryset):
         from backups.tasks import restore_run_to_scratch
 
+        started = 0
         for run in queryset:
+            if run.status != "verified":
+                self.message_user(request, f"Run #{run.pk} is {run.get_status_display().lower()}, not verified: "
+                                  "verify it first (or use manage.py backup_restore --force).", messages.ERROR)
+                continue
             restore_run_to_scratch.delay(run.pk, request.user.pk)
-        self.message_user(request, "Restore to scratch started; see Backup restores for progress.",
-                          messages.SUCCESS)
+            started += 1
+        if started:
+            self.message_user(request, f"{started} restore(s) to scratch started; see Backup restores for "
+                              "progress.", messages.SUCCESS)
 
     def has_verify_permission(self, request):
         return request.user.has_perm("backups.verify_backuprun")

@@ -27,9 +27,10 @@ def run_policy(self, policy_id: int):
 
 @shared_task(bind=True, acks_late=True, ignore_result=True)
 def watch_objectives(self):
-    from backups.services import objectives_check
+    from backups.services import objectives_check, runs_fail_interrupted
 
     with acting_as(system_user(), reason="RPO/RTO watch", via="celery"):
+        runs_fail_interrupted(acting_user=None)
         objectives_check(acting_user=None)
 
 

@@ -19,10 +19,12 @@ from backups.services.watch import (
     report_record,
     restore_drill,
     retention_decisions,
+    runs_fail_interrupted,
 )
 
 __all__ = [
     "DEFAULT_OBJECTIVES", "RestoreRefused", "backup_prune", "backup_restore", "backup_run_start", "backup_verify",
     "in_place_name", "incident_key", "objectives_check", "objectives_seed_defaults", "policies_claim_due",
     "policy_run_scheduled", "policy_save", "report_record", "restore_drill", "retention_decisions",
+    "runs_fail_interrupted",
 ]

@@ -61,6 +61,25 @@ def policy_run_scheduled(*, policy: BackupPolicy, acting_user=None) -> BackupRun
     return backup_run_start(policy=policy, acting_user=acting_user, trigger=Trigger.SCHEDULE)
 
 
+def runs_fail_interrupted(*, acting_user=None, older_than=timedelta(hours=6)) -> list[int]:
+    """Runs left `running` by a killed worker: marked failed (their temporary file is already gone)."""
+    actor = resolve_actor(acting_user)
+    failed = []
+    cutoff = timezone.now() - older_than
+    stale = BackupRun.objects.filter(status=RunStatus.RUNNING, started_at__lt=cutoff).values_list("id", flat=True)
+    for run_id in stale:
+        with transaction.atomic():
+            run = BackupRun.objects.select_for_update(skip_locked=True).filter(pk=run_id,
+                                                                               status=RunStatus.RUNNING).first()
+            if run is None:
+                continue
+            run.fail(error=f"interrupted: still running after {older_than}; the worker was probably killed")
+            save_with_history(run, acting_user=actor, reason="interrupted")
+            notifications.backup_failed(run, acting_user=actor)
+            failed.append(run.pk)
+    return failed
+
+
 def restore_drill(*, acting_user=None) -> list:
     """The scheduled drill: test-restore the newest stored run of every enabled policy, timed."""
     from backups.services.runs import backup_verify

@@ -52,3 +52,23 @@ def notifications_for(event):
     from marketplace_ops.models import Notification
 
     return list(Notification.objects.filter(event=event))
+
+
+@pytest.fixture(autouse=True)
+def drop_scratch_databases():
+    """Restores to scratch keep their database by design; tests drop every mko_backups_scratch_* after."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    from psycopg import sql
+
+    from backups.drivers.postgres import connect, pg_environment
+
+    env = pg_environment(connection.settings_dict, dbname="postgres")
+    with connect(env, autocommit=True) as admin:
+        names = [row[0] for row in admin.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'mko\\_backups\\_scratch\\_%'")]
+        for name in names:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))

@@ -168,3 +168,37 @@ def psql(dbname, sql):
 def scratch_databases():
     return [name for name in psql("postgres", "SELECT datname FROM pg_database").split()
             if name.startswith("mko_backups_scratch_")]
+
+
+FAKE_PGBACKREST = """#!/bin/sh
+echo "$@" >> "{log}"
+case "$*" in
+  *" backup") echo "P00   INFO: backup command end: completed successfully";;
+  *"--output=json info") echo '[{{"name":"main","backup":[{{"label":"20261203-101500F_20261203-111500I","type":"incr"}}]}}]';;
+  *" verify") echo "P00   INFO: verify command end: completed successfully";;
+  *) echo "unexpected $*" >&2; exit 3;;
+esac
+"""
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_pgbackrest_driver_runs_the_installed_tool_with_its_type(policy, settings, tmp_path):
+    log = tmp_path / "calls.log"
+    script = tmp_path / "pgbackrest"
+    script.write_text(FAKE_PGBACKREST.format(log=log))
+    script.chmod(0o755)
+    settings.BACKUP_PGBACKREST_PATH = str(script)
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="stanza"):
+        policy("db-hourly", backup_type="incremental", schedule="0 * * * *")
+    p = policy("db-hourly", backup_type="incremental", schedule="0 * * * *", tool_options={"stanza": "main"})
+    run = services.backup_run_start(policy=p, acting_user=None)
+    assert run.backup_type == "incremental" and run.status == "verified", run.error or run.verification_error
+    assert run.metadata["label"] == "20261203-101500F_20261203-111500I"
+    calls = log.read_text().splitlines()
+    assert calls[0] == "--stanza=main --type=incr backup"
+    assert "--set=20261203-101500F_20261203-111500I verify" in calls[-1]
+    restore_refused = services.backup_restore(run=run, acting_user=None)
+    assert restore_refused.status == "failed" and "pgbackrest --stanza=main" in restore_refused.error

@@ -1,4 +1,5 @@
-"""The database driver on the embedded engine (SQLite): backup, verify, corruption, restores, faults."""
+"""The database driver on the embedded engine (SQLite): backup, verify, corruption, restores; and faults
+of the run pipeline that hold on either engine (disk full, storage unreachable, encryption, refusals)."""
 
 import errno
 import sqlite3
@@ -14,16 +15,15 @@ from backups.models import BackupPolicy, BackupRun
 from backups.storage import get_storage
 from tests.backups.conftest import flip_byte, notifications_for
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite driver runs on the embedded database"),
-]
+pytestmark = pytest.mark.django_db
+sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite driver runs on the embedded database")
 
 
 def stored_path(run) -> Path:
     return Path(get_storage().path(run.storage_name))
 
 
+@sqlite_only
 def test_backup_is_verified_by_integrity_check_and_counts(policy, component, operations_user):
     component("api-gateway")
     run = services.backup_run_start(policy=policy(), acting_user=operations_user)
@@ -37,6 +37,7 @@ def test_backup_is_verified_by_integrity_check_and_counts(policy, component, ope
     assert [p.name for p in stored_path(run).parent.iterdir()] == [stored_path(run).name]
 
 
+@sqlite_only
 def test_flipped_byte_fails_verification_and_alerts(policy, operations_user):
     run = services.backup_run_start(policy=policy(), acting_user=None)
     flip_byte(stored_path(run))
@@ -49,6 +50,7 @@ def test_flipped_byte_fails_verification_and_alerts(policy, operations_user):
     assert f"run #{run.pk}" in alerts[0].subject
 
 
+@sqlite_only
 def test_restore_to_scratch_writes_a_usable_database(policy, component):
     component("api-portal")
     run = services.backup_run_start(policy=policy(), acting_user=None)
@@ -59,6 +61,7 @@ def test_restore_to_scratch_writes_a_usable_database(policy, component):
     conn.close()
 
 
+@sqlite_only
 @pytest.mark.django_db(transaction=True)
 def test_in_place_restore_needs_superuser_confirmation_and_takes_a_safety_backup(policy, component, make_user):
     from marketplace_ops.models import AuditEvent, Component
@@ -94,6 +97,7 @@ def test_unverified_or_expired_runs_are_refused_unless_forced(policy):
         services.backup_restore(run=run, acting_user=None)
 
 
+@sqlite_only
 def test_sqlite_cannot_save_an_incremental_policy_and_says_why(policy):
     with pytest.raises(ValidationError) as excinfo:
         policy("db-hourly", backup_type="incremental")
