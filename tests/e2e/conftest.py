@@ -13,8 +13,12 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
 PASSWORD = "pw-Correct-horse-1"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """One chromium for the module. Playwright's sync API keeps an event loop running in this
+    thread while it is started, and Django's ORM refuses to run next to one, so the module
+    allows it (DJANGO_ALLOW_ASYNC_UNSAFE) and puts the environment back afterwards, when the
+    loop is gone — the rest of the suite keeps Django's async-safety check."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"e2e needs Debian's chromium at {CHROMIUM} (apt-get install -y chromium); "
                     "no browser is downloaded")
@@ -22,14 +26,20 @@ def browser():
         from playwright.sync_api import sync_playwright
     except ImportError:
         pytest.skip("e2e needs the playwright Python package")
-    # Playwright's sync API runs an event loop in this thread; Django's ORM refuses that by default.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    # launch() gives chromium a fresh temporary user-data dir of its own (and deletes it after);
-    # each test context below is a fresh incognito-like profile on top of it.
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield browser
-        browser.close()
+    try:
+        # launch() gives chromium a fresh temporary user-data dir of its own (and deletes it after);
+        # each test context below is a fresh incognito-like profile on top of it.
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
