@@ -15,6 +15,7 @@ import base64
 import contextlib
 import hashlib
 import hmac
+import json
 import os
 import shutil
 import tempfile
@@ -44,11 +45,20 @@ class IntegrityError(StorageError):
     """The stored bytes are not the ones written (checksum or MAC mismatch)."""
 
 
+_storages: dict = {}
+
+
 def get_storage() -> Storage:
+    """The configured backup storage (one instance per configuration)."""
     backend = getattr(settings, "BACKUP_STORAGE_BACKEND", "")
-    if backend:
-        return import_string(backend)(**getattr(settings, "BACKUP_STORAGE_OPTIONS", {}))
-    return FileSystemStorage(location=str(settings.BACKUP_STORAGE_DIR))
+    options = getattr(settings, "BACKUP_STORAGE_OPTIONS", {}) or {}
+    key = (backend, json.dumps(options, sort_keys=True, default=str), str(settings.BACKUP_STORAGE_DIR))
+    if key not in _storages:
+        if backend:
+            _storages[key] = import_string(backend)(**options)
+        else:
+            _storages[key] = FileSystemStorage(location=str(settings.BACKUP_STORAGE_DIR))
+    return _storages[key]
 
 
 def work_dir() -> Path:

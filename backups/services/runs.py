@@ -60,6 +60,10 @@ def _family(policy):
 
 def _parent_for(policy, backup_type):
     good = _family(policy).filter(status__in=GOOD_STATUSES, finished_at__isnull=False).order_by("-finished_at", "-id")
+    if policy.target == "database":
+        # pgBackRest keeps its own chain; a pg_dump full is no base for it (and vice versa)
+        tool_runs = good.filter(metadata__tool="pgbackrest")
+        good = tool_runs if backup_type != BackupType.FULL else good.exclude(pk__in=tool_runs)
     if backup_type == BackupType.INCREMENTAL:
         return good.first()
     if backup_type == BackupType.DIFFERENTIAL:

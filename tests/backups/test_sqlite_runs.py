@@ -137,3 +137,17 @@ def test_encrypted_backup_round_trips_and_the_wrong_key_fails(policy, settings):
     services.backup_verify(run=run, acting_user=None)
     run.refresh_from_db()
     assert run.status == "verification_failed" and "authentication tag" in run.verification_error
+
+
+def test_any_django_storage_can_hold_the_backups(policy, settings):
+    settings.BACKUP_STORAGE_BACKEND = "django.core.files.storage.InMemoryStorage"
+    run = services.backup_run_start(policy=policy(), acting_user=None)
+    assert run.status == "verified", run.error or run.verification_error
+    assert get_storage().exists(run.storage_name)
+    assert not any(Path(settings.BACKUP_STORAGE_DIR).rglob("*.gz")) if Path(settings.BACKUP_STORAGE_DIR).exists() \
+        else True
+
+
+def test_encryption_cannot_be_enabled_without_a_key(policy):
+    with pytest.raises(ValidationError, match="BACKUP_ENCRYPTION_KEY"):
+        policy(encrypt=True)
