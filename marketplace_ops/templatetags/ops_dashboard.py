@@ -31,7 +31,7 @@ def dashboard_widgets(context):
             )
         except Exception:  # one broken widget must not take the whole dashboard down
             logger.exception("Dashboard widget %s failed", widget.key)
-            body = format_html('<p class="ops-state-red">This widget could not be shown; the error is logged.</p>')
+            body = mark_safe('<p class="ops-state-red">This widget could not be shown; the error is logged.</p>')
         rendered.append(
             format_html(
                 '<section class="ops-widget" id="widget-{}" data-widget="{}" aria-labelledby="widget-{}-title">'

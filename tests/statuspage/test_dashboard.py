@@ -57,3 +57,35 @@ def test_widgets_need_their_permission(client, make_user):
     body = client.get("/admin/").content.decode()
     assert 'data-widget="statuspage.chart_backups"' not in body
     assert 'data-widget="statuspage.upcoming"' not in body
+
+
+@pytest.mark.django_db
+def test_chart_widgets_run_a_constant_number_of_queries(components, django_assert_max_num_queries):
+    from incidents.statuspage import dashboard
+    from tests.statuspage.test_pages import _many_incidents
+
+    _many_incidents(components, n=300)
+    for context in (dashboard.mtta_mttr_context, dashboard.sla_context, dashboard.components_context,
+                    dashboard.upcoming_context):
+        with django_assert_max_num_queries(6):
+            data = context(None)
+        assert data is not None
+    rows = dashboard.components_context(None)["rows"]
+    assert {r[0]: r[1] for r in rows}["SP Gateway"] == 150
+
+
+@pytest.mark.django_db
+def test_a_broken_widget_does_not_break_the_dashboard(client, make_user, monkeypatch):
+    from marketplace_ops.registry import DashboardWidget, registry
+
+    def boom(request):
+        raise RuntimeError("widget bug")
+
+    monkeypatch.setitem(registry.dashboard_widgets, "test.broken",
+                        DashboardWidget(key="test.broken", title="Broken", template="x.html", context=boom))
+    client.force_login(make_user("dash.admin2", superuser=True))
+    response = client.get("/admin/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'data-widget="test.broken"' in body and "could not be shown" in body
+    assert 'data-widget="statuspage.chart_mtta_mttr"' in body
