@@ -261,6 +261,19 @@ def _reload_backup_records(data: str):
                     setattr(obj, f.attname, None)
             if not kind.objects.filter(pk=obj.pk).update(**values):
                 kind.objects.bulk_create([obj])
+    _reset_sequences([BackupPolicy, BackupRun, BackupRestore])
+
+
+def _reset_sequences(models_):
+    """Rows re-inserted with their ids leave PostgreSQL sequences behind; move them past the ids."""
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    statements = connection.ops.sequence_reset_sql(no_style(), models_)
+    if statements:
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
 
 
 def backup_restore(*, run: BackupRun, acting_user, in_place: bool = False, force: bool = False,

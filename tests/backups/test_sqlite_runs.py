@@ -81,6 +81,7 @@ def test_in_place_restore_needs_superuser_confirmation_and_takes_a_safety_backup
     # the backups app still knows about the safety backup taken after `run`
     assert BackupRun.objects.filter(trigger="safety", pk=restore.safety_run_id).exists()
     assert AuditEvent.objects.filter(event_type="backups.restore", outcome="success").exists()
+    assert services.backup_run_start(policy=run.policy, acting_user=None).status == "verified"  # ids still free
 
 
 def test_unverified_or_expired_runs_are_refused_unless_forced(policy):
