@@ -232,7 +232,7 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
     "ReleaseStatusEnum": "releases.choices.ReleaseStatus",
     "ReleaseTypeEnum": "releases.choices.ReleaseType",
     "ReleaseChangeTypeEnum": "releases.choices.ChangeType",
-    "ReleaseRiskLevelEnum": "releases.choices.RiskLevel",
+    # Risk levels share their values with incident severities: one enum, "SeverityLevelEnum".
     "PatchClassificationEnum": "releases.choices.PatchClassification",
 })
 # --- end releases settings ---
@@ -260,7 +260,7 @@ INCIDENTS_SWEEP_BATCH = env.int("INCIDENTS_SWEEP_BATCH", default=200)
 # Name the incidents API's enums (several apps have a "status" or "channel" field).
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
     "IncidentStatusEnum": "incidents.choices.IncidentStatus",
-    "IncidentSeverityEnum": "incidents.choices.Severity",
+    "SeverityLevelEnum": "incidents.choices.Severity",
     "CommunicationChannelEnum": "incidents.choices.CommunicationChannel",
     "CommunicationAudienceEnum": "incidents.choices.Audience",
     "TimelineKindEnum": "incidents.choices.TimelineKind",

@@ -121,6 +121,7 @@ def test_report_page(admin_client_for, staff, breached):
     page = admin_client_for(staff["ivy"]).get("/admin/incidents/incident/report/?start=2026-03-01&end=2026-04-01")
     html = page.content.decode()
     assert page.status_code == 200 and "MTTA" in html and "API Gateway" in html
+    assert 'href="/admin/#ops-dashboard" id="dashboard-link"' in html  # the charts live on the dashboard
     assert admin_client_for(staff["lena"]).get("/admin/incidents/incident/report/").status_code == 403
     bad = admin_client_for(staff["ivy"]).get("/admin/incidents/incident/report/?start=2026-04-01&end=2026-03-01")
     assert "The end must be after the start" in bad.content.decode()
