@@ -202,3 +202,22 @@ def test_pgbackrest_driver_runs_the_installed_tool_with_its_type(policy, setting
     assert "--set=20261203-101500F_20261203-111500I verify" in calls[-1]
     restore_refused = services.backup_restore(run=run, acting_user=None)
     assert restore_refused.status == "failed" and "pgbackrest --stanza=main" in restore_refused.error
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_in_place_restore_on_postgres(policy, component, make_user):
+    from backups.models import BackupRun
+    from marketplace_ops.models import Component
+
+    admin = make_user("root", superuser=True)
+    component("api-portal")
+    run = services.backup_run_start(policy=policy(), acting_user=admin)
+    assert run.status == "verified"
+    Component.objects.filter(slug="api-portal").delete()
+    restore = services.backup_restore(run=run, acting_user=admin, in_place=True,
+                                      confirm=services.in_place_name(run))
+    assert restore.status == "succeeded", restore.error
+    assert Component.objects.filter(slug="api-portal").exists()
+    assert BackupRun.objects.get(pk=restore.safety_run_id).trigger == "safety"
+    assert services.backup_run_start(policy=run.policy, acting_user=admin).status == "verified"
