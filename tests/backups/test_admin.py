@@ -101,7 +101,8 @@ def test_back_up_now_action_needs_the_permission(client, operator_client, make_u
                                     follow=True)
     assert "1 backup(s) started" in response.content.decode()
     run = BackupRun.objects.get()
-    assert run.status == "verified" and run.started_by.username == "omar"
+    assert run.status == "verified", run.verification_error
+    assert run.started_by.username == "omar"
     viewer = make_user("eve", roles=["engineering"])
     client.force_login(viewer)
     page = client.get("/admin/backups/backuppolicy/")

@@ -11,7 +11,7 @@ from django.db import connection
 from backups import services
 from backups.drivers.postgres import PostgresDriver, libpq_params, pg_environment, run_tool, scrub
 from backups.storage import get_storage, open_writer
-from tests.backups.conftest import flip_byte, notifications_for
+from tests.backups.conftest import SCRATCH_PREFIX, flip_byte, notifications_for
 
 SPECIAL = "p@ss:w/rd%40&x"
 
@@ -59,7 +59,7 @@ def test_backup_verify_then_flipped_byte_fails_and_alerts(policy, component, ope
     assert run.metadata["snapshot"]
     restore = run.restores.get()
     assert restore.status == "succeeded" and restore.details["tables"] == len(run.metadata["tables"])
-    assert restore.destination.startswith("mko_backups_scratch_")
+    assert restore.destination.startswith("mko_backups_scratch_")  # the prefix, here with the test pid
     flip_byte(stored(run))
     services.backup_verify(run=run, acting_user=None)
     run.refresh_from_db()
@@ -167,7 +167,7 @@ def psql(dbname, sql):
 
 def scratch_databases():
     return [name for name in psql("postgres", "SELECT datname FROM pg_database").split()
-            if name.startswith("mko_backups_scratch_")]
+            if name.startswith(SCRATCH_PREFIX + "_")]
 
 
 FAKE_PGBACKREST = """#!/bin/sh
