@@ -1,4 +1,8 @@
+import os
+
 import pytest
+
+SCRATCH_PREFIX = f"mko_backups_scratch_t{os.getpid()}"
 
 
 @pytest.fixture(autouse=True)
@@ -11,6 +15,8 @@ def backup_dirs(settings, tmp_path):
     settings.BACKUP_STORAGE_BACKEND = ""
     settings.BACKUP_ENCRYPTION_KEY = ""
     settings.BACKUP_VERIFY_AFTER_BACKUP = True
+    # per test process, so parallel runs on one server never drop each other's scratch databases
+    settings.BACKUP_SCRATCH_DB_PREFIX = SCRATCH_PREFIX
     return tmp_path
 
 
@@ -56,7 +62,7 @@ def notifications_for(event):
 
 @pytest.fixture(autouse=True)
 def drop_scratch_databases():
-    """Restores to scratch keep their database by design; tests drop every mko_backups_scratch_* after."""
+    """Restores to scratch keep their database by design; tests drop this process's scratch databases."""
     yield
     from django.db import connection
 
@@ -68,7 +74,7 @@ def drop_scratch_databases():
 
     env = pg_environment(connection.settings_dict, dbname="postgres")
     with connect(env, autocommit=True) as admin:
-        names = [row[0] for row in admin.execute(
-            "SELECT datname FROM pg_database WHERE datname LIKE 'mko\\_backups\\_scratch\\_%'")]
+        names = [row[0] for row in admin.execute("SELECT datname FROM pg_database")
+                 if row[0].startswith(SCRATCH_PREFIX + "_")]
         for name in names:
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))

@@ -93,3 +93,17 @@ def test_widget_is_registered_for_the_dashboard():
     widget = registry.dashboard_widgets["backups.objectives"]
     assert widget.permission == "backups.view_recoveryobjective"
     assert widget.context(None) == {"rows": []}
+
+
+def test_back_up_now_action_needs_the_permission(client, operator_client, make_user, policy):
+    p = policy()
+    response = operator_client.post("/admin/backups/backuppolicy/", {"action": "run_now", "_selected_action": [p.pk]},
+                                    follow=True)
+    assert "1 backup(s) started" in response.content.decode()
+    run = BackupRun.objects.get()
+    assert run.status == "verified", run.verification_error
+    assert run.started_by.username == "omar"
+    viewer = make_user("eve", roles=["engineering"])
+    client.force_login(viewer)
+    page = client.get("/admin/backups/backuppolicy/")
+    assert page.status_code == 200 and "run_now" not in page.content.decode()

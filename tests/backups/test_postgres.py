@@ -11,7 +11,7 @@ from django.db import connection
 from backups import services
 from backups.drivers.postgres import PostgresDriver, libpq_params, pg_environment, run_tool, scrub
 from backups.storage import get_storage, open_writer
-from tests.backups.conftest import flip_byte, notifications_for
+from tests.backups.conftest import SCRATCH_PREFIX, flip_byte, notifications_for
 
 SPECIAL = "p@ss:w/rd%40&x"
 
@@ -59,7 +59,7 @@ def test_backup_verify_then_flipped_byte_fails_and_alerts(policy, component, ope
     assert run.metadata["snapshot"]
     restore = run.restores.get()
     assert restore.status == "succeeded" and restore.details["tables"] == len(run.metadata["tables"])
-    assert restore.destination.startswith("mko_backups_scratch_")
+    assert restore.destination.startswith("mko_backups_scratch_")  # the prefix, here with the test pid
     flip_byte(stored(run))
     services.backup_verify(run=run, acting_user=None)
     run.refresh_from_db()
@@ -167,7 +167,7 @@ def psql(dbname, sql):
 
 def scratch_databases():
     return [name for name in psql("postgres", "SELECT datname FROM pg_database").split()
-            if name.startswith("mko_backups_scratch_")]
+            if name.startswith(SCRATCH_PREFIX + "_")]
 
 
 FAKE_PGBACKREST = """#!/bin/sh
@@ -202,3 +202,22 @@ def test_pgbackrest_driver_runs_the_installed_tool_with_its_type(policy, setting
     assert "--set=20261203-101500F_20261203-111500I verify" in calls[-1]
     restore_refused = services.backup_restore(run=run, acting_user=None)
     assert restore_refused.status == "failed" and "pgbackrest --stanza=main" in restore_refused.error
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_in_place_restore_on_postgres(policy, component, make_user):
+    from backups.models import BackupRun
+    from marketplace_ops.models import Component
+
+    admin = make_user("root", superuser=True)
+    component("api-portal")
+    run = services.backup_run_start(policy=policy(), acting_user=admin)
+    assert run.status == "verified"
+    Component.objects.filter(slug="api-portal").delete()
+    restore = services.backup_restore(run=run, acting_user=admin, in_place=True,
+                                      confirm=services.in_place_name(run))
+    assert restore.status == "succeeded", restore.error
+    assert Component.objects.filter(slug="api-portal").exists()
+    assert BackupRun.objects.get(pk=restore.safety_run_id).trigger == "safety"
+    assert services.backup_run_start(policy=run.policy, acting_user=admin).status == "verified"
