@@ -11,3 +11,7 @@ class IncidentsConfig(AppConfig):
         from incidents import registration
 
         registration.register()
+
+        from marketplace_ops.seed_data import reseed_after_flush
+
+        reseed_after_flush(self, "0002_seed_sla_policies")

@@ -338,4 +338,9 @@ BACKUP_SCRATCH_DB_PREFIX = env.str("BACKUP_SCRATCH_DB_PREFIX", default="mko_back
 BACKUP_PG_DUMP_PATH = env.str("BACKUP_PG_DUMP_PATH", default="")
 BACKUP_PG_RESTORE_PATH = env.str("BACKUP_PG_RESTORE_PATH", default="")
 BACKUP_PGBACKREST_PATH = env.str("BACKUP_PGBACKREST_PATH", default="")
+# Own OpenAPI enum names, so "status"/"type" do not collide with other apps' fields.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
+    "BackupTypeEnum": "backups.choices.BackupType",
+    "BackupRunStatusEnum": "backups.choices.RunStatus",
+})
 # --- end backups settings ---

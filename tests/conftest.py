@@ -19,12 +19,37 @@ def _missing_service(item) -> str | None:
     return None
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests of the embedded engine itself are not applicable on PostgreSQL: deselect, not skip."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        return
+    kept, dropped = [], []
+    for item in items:
+        (dropped if item.get_closest_marker("sqlite_only") else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 def pytest_runtest_setup(item):
     reason = _missing_service(item)
     if reason:
         if REQUIRE_SERVICES:
             pytest.fail(f"REQUIRE_SERVICES=1 but this test {reason}", pytrace=False)
         pytest.skip(reason)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """In the CI service run (REQUIRE_SERVICES=1) no test may skip, whatever the reason."""
+    outcome = yield
+    report = outcome.get_result()
+    if REQUIRE_SERVICES and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"REQUIRE_SERVICES=1 but this test skipped: {reason}"
 
 
 @pytest.fixture(autouse=True)

@@ -25,10 +25,12 @@ class SupportConfig(AppConfig):
         from incidents.support.demo import seed
         from incidents.support.grants import grant_roles
         from marketplace_ops.registry import DashboardWidget, registry
+        from marketplace_ops.seed_data import reseed_after_flush
 
         for key, (label, subscribable) in EVENT_TYPES.items():
             registry.register_event_type(key, label, subscribable=subscribable)
         grant_roles(registry)
+        reseed_after_flush(self, "0002_seed_runbooks")
         registry.register_demo_seeder("support", seed, order=35)
         registry.register_widget(
             DashboardWidget(

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 
 from backups import services
 from backups.models import BackupPolicy, BackupRun
@@ -16,7 +15,8 @@ from backups.storage import get_storage
 from tests.backups.conftest import flip_byte, notifications_for
 
 pytestmark = pytest.mark.django_db
-sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite driver runs on the embedded database")
+# Tests of the SQLite driver run on the embedded run; on PostgreSQL they are deselected (see conftest).
+sqlite_only = pytest.mark.sqlite_only
 
 
 def stored_path(run) -> Path:

@@ -38,3 +38,16 @@ def test_beat_schedule_is_in_code_every_entry_expires_and_names_a_real_task():
     for name, entry in schedule.items():
         assert entry.get("options", {}).get("expires"), f"{name} has no expires"
         assert entry["task"] in app.tasks, f"{name} names an unknown task {entry['task']}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reference_data_is_back_after_a_flush():
+    from django.contrib.auth.models import Group
+
+    from marketplace_ops.models import MaintenancePolicy, MaintenanceWindow
+
+    call_command("flush", "--noinput")
+    assert MaintenanceWindow.objects.filter(kind="primary").exists()
+    assert MaintenancePolicy.objects.filter(slug="major-update").exists()
+    assert Group.objects.filter(name="auditor").exists()
+    assert Group.objects.get(name="auditor").permissions.exists()

@@ -10,7 +10,7 @@ from releases.models import Release, ReleaseApproval
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_parallel_approvals_approve_exactly_once(make_release, approvers, author):
     release = make_release()
     barrier = threading.Barrier(len(approvers))
