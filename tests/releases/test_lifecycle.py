@@ -130,3 +130,28 @@ def test_a_misconfigured_restore_environment_is_a_field_error(deployed, approver
     with pytest.raises(ValidationError) as caught:
         release_rollback(release=deployed, acting_user=approvers["operations"], reason="drift", restore_config=True)
     assert "prod-typo" in caught.value.message_dict["restore_config"][0]
+
+
+def test_rollback_restores_the_pinned_revision_through_the_real_configuration_app(deployed, approvers, settings):
+    """End to end: pin revision N, change the value, roll back, apply the offered change set → value of N."""
+    from configuration.models import ChangeSet, ConfigurationItem
+    from configuration.services import config_changeset_apply, config_current_revision, config_item_set
+
+    settings.RELEASES_CONFIG_ENVIRONMENT = "staging"
+    operator = approvers["operations"]
+    config_item_set(environment="staging", key="gateway.rate_limit.default", value=100, base_version=0,
+                    reason="initial limit", acting_user=operator)
+    pinned = config_current_revision("staging")
+    release_pin_config_revision(release=deployed, revision=pinned, acting_user=operator)
+    config_item_set(environment="staging", key="gateway.rate_limit.default", value=500, base_version=1,
+                    reason="raised with the release", acting_user=operator)
+    assert config_current_revision("staging") == pinned + 1
+
+    release_rollback(release=deployed, acting_user=operator, reason="limit too generous", restore_config=True)
+
+    change_set = ChangeSet.objects.filter(environment="staging").order_by("-pk").first()
+    assert change_set is not None and "limit too generous" in change_set.reason
+    config_changeset_apply(change_set=change_set, acting_user=operator)
+    item = ConfigurationItem.objects.get(environment="staging", key="gateway.rate_limit.default")
+    assert item.value == 100 and item.version == 3
+    assert Release.objects.get(pk=deployed.pk).status == "rolled_back"
