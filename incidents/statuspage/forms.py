@@ -1,23 +1,14 @@
 """The public subscribe form (rate-limited per client IP and per address through the cache)."""
 
-import hashlib
 
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
+
+from marketplace_ops.ratelimit import rate_limit_hit
 
 
 def _hit(key: str, *, limit: int, window: int) -> bool:
-    """Count one use of `key`; False once more than `limit` uses fall in the window."""
-    cache_key = f"statuspage:rl:{hashlib.sha256(key.encode()).hexdigest()[:32]}"
-    if cache.add(cache_key, 1, timeout=window):
-        return limit >= 1
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
-        cache.add(cache_key, 1, timeout=window)
-        count = 1
-    return count <= limit
+    return rate_limit_hit("statuspage", key, limit=limit, window=window)
 
 
 class SubscribeForm(forms.Form):

@@ -1,16 +1,8 @@
-"""A fixed-window limiter on the cache (shared across workers when the cache is Redis)."""
+"""The portal's limits use the kernel's cache limiter."""
 
-from django.core.cache import cache
+from marketplace_ops.ratelimit import rate_limit_hit
 
 
 def hit(key: str, *, limit: int, window: int) -> bool:
     """Count one use of `key`; False once more than `limit` uses fall in the current window."""
-    cache_key = f"support:rl:{key}"
-    if cache.add(cache_key, 1, timeout=window):
-        return limit >= 1
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
-        cache.add(cache_key, 1, timeout=window)
-        count = 1
-    return count <= limit
+    return rate_limit_hit("support", key, limit=limit, window=window)
