@@ -6,7 +6,7 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Pr
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
-from incidents.choices import Severity
+from incidents.choices import AffectedUsers, Severity
 from incidents.models import Communication, Incident
 from incidents.models.incident import OPEN
 from marketplace_ops.models import Component
@@ -24,11 +24,16 @@ def public_updates_since(since: datetime, *, limit: int = 200):
             .order_by("-sent_at", "-id")[:limit])
 
 
+# Incidents that affect no users (a backup past its RPO, a slow restore drill) are operations'
+# own business: they never reach the status page, its feeds, uptime bars or subscribers.
+INTERNAL_ONLY = AffectedUsers.NONE
+
+
 def public_incidents(*, resolved_within: timedelta = timedelta(days=7), component_ids=None, now=None, limit: int = 50):
-    """Incidents touching public components: every open one, and those resolved within
+    """Incidents touching public components that affect users: every open one, and those resolved within
     `resolved_within`. Each has `.public_components` and `.public_updates` (oldest first) prefetched."""
     now = now or timezone.now()
-    qs = Incident.objects.filter(components__is_public=True)
+    qs = Incident.objects.filter(components__is_public=True).exclude(affected_users=INTERNAL_ONLY)
     if component_ids:
         qs = qs.filter(components__in=list(component_ids))
     qs = qs.filter(Q(status__in=OPEN) | Q(resolved_at__gte=now - resolved_within)).distinct()

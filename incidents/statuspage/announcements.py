@@ -35,11 +35,12 @@ def _incidents(since, now):
     from django.db.models import Prefetch, Q
 
     from incidents.models import Incident
+    from incidents.selectors import INTERNAL_ONLY
     from incidents.statuspage.selectors import open_statuses
     from marketplace_ops.models import Component
 
     return list(
-        Incident.objects.filter(components__is_public=True)
+        Incident.objects.filter(components__is_public=True).exclude(affected_users=INTERNAL_ONLY)
         .filter(Q(created_at__gte=since) | Q(status__in=open_statuses()) | Q(resolved_at__gte=since))
         .distinct().order_by("created_at", "id")
         .prefetch_related(Prefetch("components", queryset=Component.objects.filter(is_public=True)
@@ -90,9 +91,11 @@ def _public_incident(incident_id, incidents) -> bool:
     from django.db.models import Prefetch
 
     from incidents.models import Incident
+    from incidents.selectors import INTERNAL_ONLY
     from marketplace_ops.models import Component
 
-    incident = (Incident.objects.filter(pk=incident_id, components__is_public=True).distinct()
+    incident = (Incident.objects.filter(pk=incident_id, components__is_public=True)
+                .exclude(affected_users=INTERNAL_ONLY).distinct()
                 .prefetch_related(Prefetch("components", queryset=Component.objects.filter(is_public=True)
                                            .order_by("display_order", "name"), to_attr="public_components"))
                 .first())

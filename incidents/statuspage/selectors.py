@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from incidents.selectors import INTERNAL_ONLY
 from incidents.statuspage import uptime
 from incidents.statuspage.choices import SEVERITY_IMPACT, label, worst
 from marketplace_ops.choices import ComponentStatus
@@ -75,6 +76,7 @@ def _intervals(component_ids, start: datetime, now: datetime) -> dict:
     through = Incident.components.through
     rows = (
         through.objects.filter(component_id__in=component_ids, incident__detected_at__lt=now)
+        .exclude(incident__affected_users=INTERNAL_ONLY)
         .filter(Q(incident__resolved_at__isnull=True) | Q(incident__resolved_at__gt=start))
         .values_list("component_id", "incident_id", "incident__title", "incident__severity",
                      "incident__detected_at", "incident__resolved_at", "incident__closed_at")
@@ -142,7 +144,7 @@ def _public_qs():
     from marketplace_ops.models import Component
 
     return (
-        Incident.objects.filter(components__is_public=True).distinct()
+        Incident.objects.filter(components__is_public=True).exclude(affected_users=INTERNAL_ONLY).distinct()
         .prefetch_related(
             Prefetch("components", queryset=Component.objects.filter(is_public=True).order_by("display_order", "name"),
                      to_attr="public_components"),
@@ -191,7 +193,8 @@ def feed_entries(*, limit: int) -> list[dict]:
     from incidents.models import Communication
 
     updates = list(
-        Communication.objects.filter(is_public=True, incident__components__is_public=True).distinct()
+        Communication.objects.filter(is_public=True, incident__components__is_public=True)
+        .exclude(incident__affected_users=INTERNAL_ONLY).distinct()
         .select_related("incident").order_by("-sent_at", "-id")[:limit]
     )
     incidents = list(_public_qs().order_by("-detected_at", "-id")[:limit])

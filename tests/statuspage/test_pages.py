@@ -98,3 +98,23 @@ def test_history_groups_by_month(client, components, open_incident):
     now = timezone.now()
     assert now.strftime("%B %Y") in body
     assert body.index("This month thing") < body.index("Last month thing")
+
+
+def test_incidents_that_affect_no_users_stay_internal(client, components, open_incident, confirmed_subscriber,
+                                                     started_sweep):
+    """A backup past its RPO is operations' business: no public page, feed, uptime bar or email."""
+    from marketplace_ops.models import Notification
+
+    confirmed_subscriber("watcher@example.com")
+    internal = open_incident(title="Backups of SP Gateway are older than the RPO", severity="high",
+                             components=[components["gateway"]], affected_users="none")
+    public = open_incident(title="SP Catalog search is slow", severity="medium", components=[components["catalog"]])
+    started_sweep()
+    page = client.get("/status/").content.decode()
+    assert public.title in page and internal.title not in page
+    assert "All systems operational" not in page  # the public incident still counts
+    feed = client.get("/status/feed.atom").content.decode()
+    assert public.title in feed and internal.title not in feed
+    assert client.get(f"/status/incidents/{internal.pk}/").status_code == 404
+    mails = " ".join(Notification.objects.filter(event__startswith="statuspage.").values_list("body_text", flat=True))
+    assert public.title in mails and internal.title not in mails
