@@ -14,6 +14,21 @@ COLOURS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828", "verified":
            "scheduled": "#757575", "expired": "#9e9e9e"}
 
 
+def enqueue_or_report(model_admin, request, task, *args) -> bool:
+    """Queue a job for the worker; if the broker does not answer, say so instead of a 500."""
+    try:
+        task.delay(*args)
+    except Exception as exc:  # kombu/redis connection errors vary by transport
+        model_admin.message_user(
+            request,
+            f"Could not start the job: the task broker does not answer ({exc.__class__.__name__}). "
+            "Nothing was started; try again once /healthz reports the broker up.",
+            messages.ERROR,
+        )
+        return False
+    return True
+
+
 def badge(text, key=None):
     return format_html('<span style="padding:1px 6px;border-radius:3px;color:#fff;background:{}">{}</span>',
                        COLOURS.get(key or text, "#616161"), text)
@@ -60,9 +75,9 @@ class BackupPolicyAdmin(admin.ModelAdmin):
     def run_now(self, request, queryset):
         from backups.tasks import run_policy_now
 
-        for policy in queryset:
-            run_policy_now.delay(policy.pk, request.user.pk)
-        self.message_user(request, f"{queryset.count()} backup(s) started; see Backup runs.", messages.SUCCESS)
+        started = sum(enqueue_or_report(self, request, run_policy_now, policy.pk, request.user.pk) for policy in queryset)
+        if started:
+            self.message_user(request, f"{started} backup(s) started; see Backup runs.", messages.SUCCESS)
 
     def has_run_permission(self, request):
         return request.user.has_perm("backups.run_backup")
@@ -112,9 +127,8 @@ class BackupRunAdmin(ReadOnlyAdmin):
     def verify(self, request, queryset):
         from backups.tasks import verify_run
 
-        for run in queryset:
-            verify_run.delay(run.pk, request.user.pk)
-        self.message_user(request, "Verification started; see Backup restores for progress.", messages.SUCCESS)
+        if sum(enqueue_or_report(self, request, verify_run, run.pk, request.user.pk) for run in queryset):
+            self.message_user(request, "Verification started; see Backup restores for progress.", messages.SUCCESS)
 
     @admin.action(description="Restore to scratch (new database / file)", permissions=["restore"])
     def restore_to_scratch(self, request, queryset):
@@ -126,8 +140,7 @@ class BackupRunAdmin(ReadOnlyAdmin):
                 self.message_user(request, f"Run #{run.pk} is {run.get_status_display().lower()}, not verified: "
                                   "verify it first (or use manage.py backup_restore --force).", messages.ERROR)
                 continue
-            restore_run_to_scratch.delay(run.pk, request.user.pk)
-            started += 1
+            started += enqueue_or_report(self, request, restore_run_to_scratch, run.pk, request.user.pk)
         if started:
             self.message_user(request, f"{started} restore(s) to scratch started; see Backup restores for "
                               "progress.", messages.SUCCESS)

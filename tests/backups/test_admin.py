@@ -107,3 +107,19 @@ def test_back_up_now_action_needs_the_permission(client, operator_client, make_u
     client.force_login(viewer)
     page = client.get("/admin/backups/backuppolicy/")
     assert page.status_code == 200 and "run_now" not in page.content.decode()
+
+
+def test_back_up_now_with_the_broker_down_is_an_admin_message_not_a_500(operator_client, policy, monkeypatch):
+    from backups.tasks import run_policy_now
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionRefusedError("redis is down")
+
+    monkeypatch.setattr(run_policy_now, "delay", broker_down)
+    p = policy()
+    response = operator_client.post("/admin/backups/backuppolicy/", {"action": "run_now", "_selected_action": [p.pk]},
+                                    follow=True)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "the task broker does not answer (ConnectionRefusedError)" in page and "backup(s) started" not in page
+    assert not BackupRun.objects.exists()
