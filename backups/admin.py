@@ -57,6 +57,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 @admin.register(BackupPolicy)
 class BackupPolicyAdmin(admin.ModelAdmin):
     list_display = ("name", "target", "backup_type", "schedule", "component", "enabled", "next_run_at")
+    list_select_related = ("component",)
     list_filter = ("target", "backup_type", "enabled")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
@@ -87,6 +88,7 @@ class BackupPolicyAdmin(admin.ModelAdmin):
 class BackupRunAdmin(ReadOnlyAdmin):
     list_display = ("id", "policy", "backup_type", "status_badge", "size", "age", "verified_badge", "chain_link",
                     "trigger")
+    list_select_related = ("policy",)
     list_filter = ("status", "backup_type", "policy__target", "policy")
     search_fields = ("sha256", "storage_name", "policy__name")
     actions = ["verify", "restore_to_scratch"]
@@ -156,6 +158,7 @@ class BackupRunAdmin(ReadOnlyAdmin):
 class BackupRestoreAdmin(ReadOnlyAdmin):
     list_display = ("id", "run", "kind", "status", "progress", "destination", "duration_seconds", "started_at",
                     "requested_by")
+    list_select_related = ("run__policy",)
     list_filter = ("kind", "status")
 
     @admin.display(description="progress")
@@ -170,6 +173,7 @@ class BackupRestoreAdmin(ReadOnlyAdmin):
 @admin.register(RecoveryObjective)
 class RecoveryObjectiveAdmin(admin.ModelAdmin):
     list_display = ("component", "rpo", "rto", "rpo_badge", "rto_badge", "checked_at")
+    list_select_related = ("component",)
     readonly_fields = ("rpo_state", "rto_state", "rpo_breached_since", "rto_breached_since", "checked_at")
     change_list_template = "admin/backups/recoveryobjective/change_list.html"
 
@@ -202,4 +206,5 @@ class RecoveryObjectiveAdmin(admin.ModelAdmin):
 class ExternalBackupReportAdmin(ReadOnlyAdmin):
     list_display = ("component", "backup_type", "outcome", "finished_at", "size_bytes", "reported_by",
                     "restore_seconds")
+    list_select_related = ("component",)
     list_filter = ("component", "outcome", "backup_type")

@@ -123,3 +123,28 @@ def test_back_up_now_with_the_broker_down_is_an_admin_message_not_a_500(operator
     assert response.status_code == 200
     assert "the task broker does not answer (ConnectionRefusedError)" in page and "backup(s) started" not in page
     assert not BackupRun.objects.exists()
+
+
+def test_run_and_restore_lists_cost_the_same_queries_for_many_rows(operator_client, policy):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from backups import services
+
+    p = policy()
+    paths = ("/admin/backups/backuprun/", "/admin/backups/backuprestore/", "/admin/backups/backuppolicy/")
+
+    def counts():
+        result = []
+        for path in paths:
+            operator_client.get(path)  # warm session and permission caches
+            with CaptureQueriesContext(connection) as queries:
+                assert operator_client.get(path).status_code == 200
+            result.append(len(queries))
+        return result
+
+    services.backup_run_start(policy=p, acting_user=None)
+    few = counts()
+    for _ in range(5):
+        services.backup_run_start(policy=p, acting_user=None)
+    assert counts() == few  # no query per row
